@@ -1,0 +1,61 @@
+"""Loyalty Cockpit: entry point. Navigation, shared sidebar filters, language, demo data on first run."""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from components import data
+from components.sidebar import render_sidebar
+from loyalty import i18n
+
+log = logging.getLogger("loyalty.app")
+
+st.set_page_config(page_title="Loyalty Cockpit", page_icon="📊", layout="wide")
+
+# (file, url path, nav key, section key); the section keys group the navigation menu
+PAGES = (
+    ("pages/cockpit.py", "cockpit", "nav.cockpit", "nav.overview"),
+    ("pages/repeat_purchase.py", "repeat-purchase", "nav.repeat", "nav.analyses"),
+    ("pages/cross_buying.py", "cross-buying", "nav.crossbuying", "nav.analyses"),
+    ("pages/satisfaction.py", "satisfaction", "nav.satisfaction", "nav.analyses"),
+    ("pages/complaints.py", "complaints", "nav.complaints", "nav.analyses"),
+    ("pages/customer_value.py", "customer-value", "nav.value", "nav.analyses"),
+    ("pages/measures.py", "measures", "nav.measures", "nav.steering"),
+    ("pages/data.py", "data", "nav.data", "nav.admin"),
+)
+
+
+def _ensure_demo_data() -> None:
+    settings = data.settings()
+    ws = data.workspace()
+    if not settings.auto_demo or not ws.is_empty():
+        return
+    from loyalty.demo import ensure_demo
+
+    lang = st.session_state.get("f_lang", i18n.DEFAULT_LANGUAGE)
+    bar = st.progress(0.0, text=i18n.t("app.demo_generating", lang))
+    ensure_demo(ws, customers=settings.demo_customers,
+                progress=lambda share, message: bar.progress(min(max(share, 0.0), 1.0), text=message))
+    bar.empty()
+
+
+def main() -> None:
+    _ensure_demo_data()
+    ctx = render_sidebar()
+    sections: dict[str, list] = {}
+    for path, url, title_key, section_key in PAGES:
+        page = st.Page(path, title=ctx.t(title_key), url_path=url, default=(url == "cockpit"))
+        sections.setdefault(ctx.t(section_key), []).append(page)
+    navigation = st.navigation(sections)
+    if ctx.snapshot.demo:
+        st.sidebar.info(ctx.t("app.demo_notice"), icon="ℹ️")
+    try:
+        navigation.run()
+    except Exception as exc:  # a page must never show a traceback to a manager
+        log.exception("page %s failed", navigation.url_path)
+        st.error(ctx.t("app.error", message=str(exc) or type(exc).__name__))
+
+
+main()

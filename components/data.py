@@ -1,0 +1,68 @@
+"""The app's access to the workspace: one Database per process, query results cached by parameters.
+
+Cache key = (workspace, workspace version, query name, parameters): a new import bumps the version,
+so every page sees the new data on its next run without clearing anything by hand.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from loyalty import queries
+from loyalty.db import Database
+from loyalty.settings import Settings
+from loyalty.store import Snapshot, Workspace
+
+SETTINGS = Settings.from_env()
+
+
+@st.cache_resource(show_spinner=False)
+def _database(root: str) -> Database:
+    return Database(Workspace(root, keep_versions=SETTINGS.keep_versions), SETTINGS)
+
+
+def settings() -> Settings:
+    return SETTINGS
+
+
+def workspace() -> Workspace:
+    return _database(str(SETTINGS.workspace)).workspace
+
+
+def snapshot() -> Snapshot:
+    return workspace().snapshot()
+
+
+def _freeze(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+@st.cache_data(ttl=SETTINGS.cache_ttl_seconds, max_entries=1024, show_spinner=False)
+def _cached_query(root: str, version: int, name: str, params: tuple) -> pd.DataFrame:
+    _, con = _database(root).current()
+    try:
+        return queries.run(con, name, **{k: list(v) if isinstance(v, tuple) else v for k, v in params})
+    finally:
+        con.close()
+
+
+def query(name: str, **params) -> pd.DataFrame:
+    """Run queries/<name>.sql with the given parameters (cached; unused parameters are ignored)."""
+    needed = queries.load(name).params
+    frozen = tuple(sorted((k, _freeze(v)) for k, v in params.items() if k in needed))
+    root = str(SETTINGS.workspace)
+    return _cached_query(root, workspace().version, name, frozen)
+
+
+def cached(func):
+    """Cache a Python computation (a model fit, a post-processing step) per workspace version.
+
+    Use as `cached(fn)(version, *args)`; the first argument must be the workspace version.
+    """
+    return st.cache_data(ttl=SETTINGS.cache_ttl_seconds, max_entries=64, show_spinner=False)(func)
+
+
+def connection():
+    """A cursor on the current snapshot, for core functions that run several queries themselves."""
+    return _database(str(SETTINGS.workspace)).current()[1]

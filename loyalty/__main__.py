@@ -1,0 +1,5 @@
+import sys
+
+from loyalty.cli import main
+
+sys.exit(main())

@@ -1,0 +1,113 @@
+"""DuckDB connection with stable views over the workspace's Parquet files.
+
+Layer 1 (one view per contract table, same name): renaming and types only. A table that is not in the
+workspace becomes an empty view with the contract's columns, so every query runs on every workspace.
+Layer 2 (`orders`, `customer_attributes`): the base definitions every metric shares.
+Metric queries in queries/*.sql select from these views, never from file paths.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import duckdb
+
+from loyalty.contract import TABLES
+from loyalty.settings import Settings
+from loyalty.store import Snapshot, Workspace
+
+# column renames where a contract name is an SQL keyword
+RENAMES = {("measure_participants", "group"): "assigned_group"}
+
+DERIVED_VIEWS = {
+    # One row per customer with the attributes pages filter and split by.
+    "customer_attributes": """
+        select customer_id,
+               any_value(segment) as segment,
+               any_value(region) as region,
+               coalesce(bool_or(loyalty_member), false) as loyalty_member,
+               min(member_since) as member_since
+        from customers
+        group by customer_id
+    """,
+    # One row per order: a distinct order_id, or a distinct (customer_id, order_date) where order_id
+    # is empty. Returns are rows with negative revenue and count into the order's revenue.
+    "orders": """
+        with keyed as (
+            select t.*,
+                   coalesce(t.order_id, t.customer_id || '|' || strftime(t.order_date, '%Y-%m-%d')) as order_key
+            from transactions t
+        ),
+        final as (
+            select k.order_key,
+                   any_value(k.customer_id) as customer_id,
+                   min(k.order_date) as order_date,
+                   sum(k.revenue) as revenue,
+                   sum(k.margin) as margin,
+                   any_value(k.channel) as channel,
+                   any_value(k.store) as store
+            from keyed k
+            group by k.order_key
+        )
+        select f.*, a.segment, a.region, coalesce(a.loyalty_member, false) as loyalty_member
+        from final f
+        left join customer_attributes a using (customer_id)
+    """,
+}
+
+
+def _literal(path: Path) -> str:
+    # Views cannot hold bound parameters; these paths come from our manifest (uuid file names).
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def table_view_sql(name: str, files: list[Path]) -> str:
+    spec = TABLES[name]
+    cols = []
+    for col in spec.columns:
+        alias = RENAMES.get((name, col.name), col.name)
+        source = f'"{col.name}"' if files else "null"
+        cols.append(f'cast({source} as {col.sql_type}) as "{alias}"')
+    if files:
+        file_list = "[" + ", ".join(_literal(f) for f in files) + "]"
+        return f"select {', '.join(cols)} from read_parquet({file_list})"
+    return f"select {', '.join(cols)} where false"
+
+
+def create_views(con: duckdb.DuckDBPyConnection, snapshot: Snapshot) -> None:
+    for name in TABLES:
+        con.execute(f"create or replace view {name} as {table_view_sql(name, snapshot.files(name))}")
+    for name, sql in DERIVED_VIEWS.items():
+        con.execute(f"create or replace view {name} as {sql}")
+
+
+def connect(snapshot: Snapshot, settings: Settings | None = None) -> duckdb.DuckDBPyConnection:
+    """A new in-memory DuckDB connection with the views of one workspace snapshot."""
+    settings = settings or Settings.from_env()
+    con = duckdb.connect(config={"threads": settings.duckdb_threads, "memory_limit": settings.duckdb_memory_limit})
+    create_views(con, snapshot)
+    return con
+
+
+class Database:
+    """One connection per process and workspace version; threads use their own cursor.
+
+    When the workspace version changes, the next call opens a connection on the new snapshot; the old
+    one stays valid for queries already running (its files are kept for a few versions).
+    """
+
+    def __init__(self, workspace: Workspace, settings: Settings | None = None):
+        self.workspace = workspace
+        self.settings = settings or Settings.from_env()
+        self._lock = threading.Lock()
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._snapshot: Snapshot | None = None
+
+    def current(self) -> tuple[Snapshot, duckdb.DuckDBPyConnection]:
+        snapshot = self.workspace.snapshot()
+        with self._lock:
+            if self._con is None or self._snapshot is None or self._snapshot.version != snapshot.version:
+                self._con = connect(snapshot, self.settings)
+                self._snapshot = snapshot
+            return self._snapshot, self._con.cursor()
