@@ -92,9 +92,10 @@ def render_sidebar() -> PageContext:
         _valid_choice("f_preset", PRESETS, "last_12_months")
         preset = sb.selectbox(tr("filters.preset"), PRESETS, key="f_preset", format_func=lambda p: tr(f"filters.{p}"))
         if preset == "custom":
-            start = st.session_state.get("f_start") or first
-            end = st.session_state.get("f_end") or last
-            picked = sb.date_input(tr("filters.period"), value=(start, end), min_value=first, max_value=last,
+            lowest, highest = date(first.year, 1, 1), date(last.year, 12, 31)
+            start = min(max(st.session_state.get("f_start") or first, lowest), highest)
+            end = min(max(st.session_state.get("f_end") or last, start), highest)
+            picked = sb.date_input(tr("filters.period"), value=(start, end), min_value=lowest, max_value=highest,
                                    format="DD.MM.YYYY" if lang == "de" else "YYYY-MM-DD", key="f_range")
             if isinstance(picked, (tuple, list)) and len(picked) == 2:
                 start, end = picked

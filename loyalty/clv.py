@@ -200,9 +200,18 @@ class _MLFit:
 
 
 def _maximise(
-    neg_ll: Callable[[np.ndarray], tuple[float, np.ndarray]], n_params: int, model: str, names: Sequence[str]
+    neg_ll: Callable[[np.ndarray], tuple[float, np.ndarray]],
+    names: Sequence[str],
+    n_obs: int,
+    model: str,
+    degenerate_hint: str,
 ) -> _MLFit:
-    """Minimise a negative log-likelihood (value, gradient) over log-parameters; raise ModelError on failure."""
+    """Maximise a log-likelihood over log-parameters; raise ModelError on failure.
+
+    `neg_ll` returns the *mean* negative log-likelihood over `n_obs` customers and its gradient: the
+    mean keeps the optimiser's tolerances independent of the number of customers.
+    """
+    n_params = len(names)
     x0 = np.zeros(n_params)
     bounds = [(-LOG_BOUND, LOG_BOUND)] * n_params
     res = optimize.minimize(
@@ -212,19 +221,21 @@ def _maximise(
         # L-BFGS-B can stop in a line search close to the optimum; a derivative-free polish often finishes.
         start = res.x if np.isfinite(res.fun) else x0
         res = optimize.minimize(
-            lambda p: neg_ll(p)[0], start, method="Nelder-Mead",
+            lambda p: neg_ll(p)[0],
+            start,
+            method="Nelder-Mead",
             options={"maxiter": 20000, "xatol": 1e-9, "fatol": 1e-9},
         )
     if not (res.success and np.isfinite(res.fun)):
         raise ModelError(f"The {model} fit did not converge ({res.message}). Check the data or use more customers.")
-    at_bound = [n for n, v in zip(names, res.x) if abs(v) > LOG_BOUND - 1e-3]
+    at_bound = [n for n, v in zip(names, res.x, strict=True) if abs(v) > LOG_BOUND - 1e-3]
     if at_bound:
         raise ModelError(
             f"The {model} fit did not converge to a usable optimum: parameter(s) {', '.join(at_bound)} "
-            "ran to an extreme value, so the data do not identify the model (e.g. nearly nobody drops out "
-            "or nearly nobody buys again)."
+            f"ran to an extreme value, so the data do not identify the model ({degenerate_hint})."
         )
-    return _MLFit(np.exp(res.x), -float(res.fun), _log_param_std_errors(neg_ll, res.x))
+    log_se = _log_param_std_errors(neg_ll, res.x) / np.sqrt(n_obs)  # Hessian of the total is n_obs times larger
+    return _MLFit(np.exp(res.x), -float(res.fun) * n_obs, log_se)
 
 
 def _log_param_std_errors(neg_ll: Callable[[np.ndarray], tuple[float, np.ndarray]], x: np.ndarray) -> np.ndarray:
@@ -390,14 +401,16 @@ def _resolve_unit(summary: pd.DataFrame, unit: str | None) -> str:
 def _check_counts(n_customers: int, n_repeat: int, model: str) -> None:
     if n_customers < MIN_CUSTOMERS:
         raise ModelError(
-            f"Too few customers to fit the {model} model: {n_customers} customers; "
-            f"at least {MIN_CUSTOMERS} are needed."
+            f"Too few customers to fit the {model} model: {n_customers} customers; at least {MIN_CUSTOMERS} are needed."
         )
     if n_repeat < MIN_REPEAT_CUSTOMERS:
         raise ModelError(
             f"Too few repeat customers to fit the {model} model: {n_repeat} customers bought more than once; "
             f"at least {MIN_REPEAT_CUSTOMERS} are needed."
         )
+
+
+_BGNBD_HINT = "e.g. hardly anybody seems to drop out, or purchase rates hardly differ between customers"
 
 
 def fit_bgnbd(summary: pd.DataFrame, unit: str | None = None) -> BGNBDModel:
@@ -414,14 +427,11 @@ def fit_bgnbd(summary: pd.DataFrame, unit: str | None = None) -> BGNBDModel:
         raise ValueError("recency must lie between 0 and T")
     _check_counts(len(x), int(np.count_nonzero(x > 0)), "BG/NBD")
     (ux, ut_x, uT), weights = _unique_rows(x, t_x, T)
-    fit = _maximise(lambda p: _bgnbd_neg_ll(p, ux, ut_x, uT, weights), 4, "BG/NBD", ("r", "alpha", "a", "b"))
-    r, alpha, a, b = fit.params
-    # _maximise works on the mean log-likelihood; rescale the total and its standard errors.
-    n = len(x)
-    return BGNBDModel(
-        float(r), float(alpha), float(a), float(b), fit.log_likelihood * n, n, unit,
-        tuple(float(s) for s in fit.std_errors / np.sqrt(n)),
+    fit = _maximise(
+        lambda p: _bgnbd_neg_ll(p, ux, ut_x, uT, weights), ("r", "alpha", "a", "b"), len(x), "BG/NBD", _BGNBD_HINT
     )
+    r, alpha, a, b = (float(v) for v in fit.params)
+    return BGNBDModel(r, alpha, a, b, fit.log_likelihood, len(x), unit, tuple(float(s) for s in fit.std_errors))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -439,8 +449,13 @@ def gamma_gamma_log_likelihood(
     x, m = (np.asarray(val, dtype=float) for val in (frequency, monetary_value))
     px = p * x
     return (
-        gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(v)
-        + (px - 1) * np.log(m) + px * np.log(x) - (px + q) * np.log(v + x * m)
+        gammaln(px + q)
+        - gammaln(px)
+        - gammaln(q)
+        + q * np.log(v)
+        + (px - 1) * np.log(m)
+        + px * np.log(x)
+        - (px + q) * np.log(v + x * m)
     )
 
 
@@ -490,6 +505,9 @@ class GammaGammaModel:
         return self.p * (self.v + x * m) / (self.p * x + self.q - 1)
 
 
+_GG_HINT = "e.g. every customer spends about the same per purchase, so there is no spread to model"
+
+
 def fit_gamma_gamma(summary: pd.DataFrame) -> GammaGammaModel:
     """Fit the Gamma-Gamma model by maximum likelihood on customers with frequency >= 1 and a positive
     monetary_value (mean net revenue of their repeat occasions, excluding the first purchase).
@@ -506,18 +524,15 @@ def fit_gamma_gamma(summary: pd.DataFrame) -> GammaGammaModel:
             f"once with a positive spend; at least {MIN_REPEAT_CUSTOMERS} are needed."
         )
     x, m = x[use], m[use]
-    fit = _maximise(lambda p: _gamma_gamma_neg_ll(p, x, m), 3, "Gamma-Gamma", ("p", "q", "v"))
-    p, q, v = fit.params
+    fit = _maximise(lambda p: _gamma_gamma_neg_ll(p, x, m), ("p", "q", "v"), n, "Gamma-Gamma", _GG_HINT)
+    p, q, v = (float(val) for val in fit.params)
     if q <= 1:
         raise ModelError(
             f"The Gamma-Gamma fit gives q = {q:.3f} <= 1: spend is so heavy-tailed that its mean is infinite. "
             "Check the data for extreme order values."
         )
     corr = float(np.corrcoef(x, m)[0, 1]) if np.ptp(x) > 0 and np.ptp(m) > 0 else float("nan")
-    return GammaGammaModel(
-        float(p), float(q), float(v), fit.log_likelihood * n, n, corr,
-        tuple(float(s) for s in fit.std_errors / np.sqrt(n)),
-    )
+    return GammaGammaModel(p, q, v, fit.log_likelihood, n, corr, tuple(float(s) for s in fit.std_errors))
 
 
 # --------------------------------------------------------------------------------------------------

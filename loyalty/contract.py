@@ -230,3 +230,20 @@ def conform(table_name: str, data: pa.Table) -> pa.Table:
             raise ContractError(f"{table_name}.{col.name}: {arr.null_count} empty values in a required column")
         arrays.append(arr)
     return pa.Table.from_arrays(arrays, schema=table.arrow_schema)
+
+
+def markdown_tables() -> str:
+    """The contract as Markdown (docs/data-contract.md embeds this; a test keeps them equal)."""
+    out = []
+    for table in TABLES.values():
+        out.append(f"### `{table.name}`\n\n{table.description}\n")
+        out.append("| column | type | required | meaning | allowed values |\n|---|---|---|---|---|")
+        for c in table.columns:
+            allowed = ", ".join(c.allowed) if c.allowed else (
+                f"{c.min:g} to {c.max:g}" if c.min is not None and c.max is not None else
+                f">= {c.min:g}" if c.min is not None else "")
+            out.append(f"| `{c.name}` | {c.type} | {'yes' if c.required else ''} | {c.description} | {allowed} |")
+        if table.one_of:
+            out.append(f"\nEach row needs at least one of: {', '.join(table.one_of)}.")
+        out.append("")
+    return "\n".join(out)

@@ -1,0 +1,48 @@
+"""A real Chromium opens every page of a running server; the cockpit shows the hand-computed numbers."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.app.app_pages import PAGE_FILES
+from tests.browser.conftest import Server, assert_no_exception, open_page
+from tests.conftest import FIXTURE_CUSTOMERS, FIXTURE_TRANSACTIONS, make_workspace
+
+pytestmark = pytest.mark.browser
+
+URL_PATHS = {f: f.removeprefix("pages/").removesuffix(".py").replace("_", "-") for f in PAGE_FILES}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("browser") / "ws"
+    make_workspace(root, transactions=FIXTURE_TRANSACTIONS, customers=FIXTURE_CUSTOMERS)
+    srv = Server(root)
+    yield srv
+    srv.stop()
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_every_page_opens_without_exception(browser, server, lang):
+    for page_file in PAGE_FILES:
+        page = open_page(browser, f"{server.url}/{URL_PATHS[page_file]}?lang={lang}")
+        assert_no_exception(page)
+        page.close()
+
+
+def test_cockpit_shows_hand_computed_kpis(browser, server):
+    page = open_page(browser, f"{server.url}/cockpit?lang=en&preset=custom&from=2026-01-01&to=2026-03-31",
+                     wait_for='[data-testid="stMetric"]')
+    assert_no_exception(page)
+    metrics = {m.locator('[data-testid="stMetricLabel"]').inner_text().strip():
+               m.locator('[data-testid="stMetricValue"]').inner_text().strip()
+               for m in page.locator('[data-testid="stMetric"]').all()}
+    # tests/queries/test_kpis.py derives these by hand from the fixture
+    assert metrics["Active customers"] == "3"
+    assert metrics["Orders"] == "4"
+    assert metrics["Revenue"] == "€190"
+    assert metrics["Avg. order value"] == "€47.50"
+    assert metrics["Repeat purchase rate"] == "33.3%"
+    assert metrics["Orders per customer"] == "1.33"
+    page.wait_for_selector('[data-testid="stPlotlyChart"]')
+    page.close()
