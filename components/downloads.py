@@ -1,4 +1,4 @@
-"""Download buttons for tables."""
+"""Download buttons for every table: CSV, CSV for German Excel, and .xlsx with translated headers."""
 
 from __future__ import annotations
 
@@ -6,14 +6,17 @@ import pandas as pd
 import streamlit as st
 
 from components.context import PageContext
+from loyalty.export import to_csv, to_xlsx
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def download_buttons(df: pd.DataFrame, ctx: PageContext, filename: str, key: str) -> None:
-    st.download_button(
-        ctx.t("app.download_csv"),
-        df.to_csv(index=False).encode("utf-8"),
-        file_name=f"{filename}.csv",
-        mime="text/csv",
-        key=f"dl_csv_{key}",
-        on_click="ignore",
-    )
+    with st.popover(ctx.t("downloads.button"), icon=":material/download:"):
+        st.download_button(ctx.t("downloads.csv"), to_csv(df), file_name=f"{filename}.csv", mime="text/csv",
+                           key=f"dl_csv_{key}", on_click="ignore", width="stretch")
+        st.download_button(ctx.t("downloads.csv_de"), to_csv(df, german_excel=True), file_name=f"{filename}_excel.csv",
+                           mime="text/csv", key=f"dl_csvde_{key}", on_click="ignore", width="stretch",
+                           help=ctx.t("downloads.csv_de_help"))
+        st.download_button(ctx.t("downloads.xlsx"), to_xlsx(df, sheet_name=filename), file_name=f"{filename}.xlsx",
+                           mime=XLSX_MIME, key=f"dl_xlsx_{key}", on_click="ignore", width="stretch")

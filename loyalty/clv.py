@@ -3,27 +3,31 @@
 Models and their sources
 ------------------------
 - BG/NBD: Fader, Hardie & Lee (2005), "'Counting Your Customers' the Easy Way: An Alternative to the
-  Pareto/NBD Model", Marketing Science 24(2). Likelihood eq. (6), E[X(t)] eq. (9), conditional
-  expectation E[Y(t) | x, t_x, T] eq. (10); P(alive) from Fader, Hardie & Lee, "Computing P(alive) Using
-  the BG/NBD Model" (note 021). The Gaussian hypergeometric terms are evaluated after Euler's
-  transformation, as in Fader & Hardie, "Overcoming the BG/NBD Model's #NUM! Error Problem" (note 027).
+  Pareto/NBD Model", Marketing Science 24(2), hereafter FHL: the individual likelihood
+  L(r, alpha, a, b | x, t_x, T), the expected purchases E[X(t)] of a new customer, and the conditional
+  expectation E[Y(t) | x, t_x, T] of eq. (10). P(alive) from Fader, Hardie & Lee (2008), "Computing
+  P(alive) Using the BG/NBD Model" (Hardie's note 021). The Gaussian hypergeometric terms are evaluated
+  after Euler's transformation, as in Fader & Hardie (2013), "Overcoming the BG/NBD Model's #NUM! Error
+  Problem" (note 027).
 - Gamma-Gamma: Fader, Hardie & Lee (2005), "RFM and CLV: Using Iso-Value Curves for Customer Base
-  Analysis", Journal of Marketing Research 42(4), and Hardie, "The Gamma-Gamma Model of Monetary Value"
-  (2013): the likelihood of a customer's mean repeat spend and its conditional expectation.
+  Analysis", Journal of Marketing Research 42(4), and Fader & Hardie (2013), "The Gamma-Gamma Model of
+  Monetary Value" (note 025): the likelihood of a customer's mean repeat spend and its conditional
+  expectation.
 
 Both are fitted by exact maximum likelihood with scipy (L-BFGS-B on log-parameters with analytic
 gradients; Nelder-Mead as a fallback). Standard errors come from a numerical Hessian of the negative
 log-likelihood (delta method; 95 % intervals are symmetric on the log scale, so they stay positive).
 
-Why not pymc-marketing (or lifetimes)
--------------------------------------
-pymc-marketing 0.19 is a small wheel (~0.5 MB) but pulls in pymc, pytensor, arviz (<1.0), xarray,
-xarray-einstats, preliz, scikit-learn, matplotlib, seaborn and pydantic: several hundred MB, and
-pytensor compiles C code at first use, which needs a compiler on every machine and makes the first
-fit slow. Its default fit is Bayesian (MCMC); its MAP fit is close to, but not by construction
-identical with, the published MLE. lifetimes is unmaintained since 2020 and breaks on current
-numpy/pandas. The published likelihoods are short closed forms, so a scipy implementation is exact,
-fast (100,000 customers in well under a second) and adds no dependency.
+Why a scipy implementation and not pymc-marketing (or lifetimes)
+----------------------------------------------------------------
+pymc-marketing (0.19.2, a ~0.5 MB wheel) requires pymc, pytensor, arviz < 1.0, xarray, xarray-einstats,
+preliz, scikit-learn, matplotlib, seaborn, pydantic and more: a heavy install for two closed-form
+likelihoods, and pytensor compiles C code at import/first use, so it needs a C compiler on every machine
+and makes the first fit slow. Its default fit is Bayesian (MCMC, minutes); its point estimates are close
+to, but not by construction identical with, the published maximum-likelihood estimates this project is
+validated against. lifetimes, the classic MLE package, has had no release since 2020. The published
+likelihoods are short closed forms: in scipy they are exact, fast (100,000 customers in about a second)
+and add no dependency.
 
 Data convention (verified on the CDNOW sample, see tests/test_clv.py)
 ---------------------------------------------------------------------
@@ -72,7 +76,7 @@ class ModelError(ValueError):
 _OCCASIONS_SQL = """
     select customer_id, cast(order_date as date) as day, sum(revenue) as revenue
     from transactions
-    where cast(order_date as date) <= $observation_end
+    where cast(order_date as date) <= $observation_end and customer_id is not null
     group by customer_id, cast(order_date as date)
     having bool_or(revenue >= 0)  -- a day with only returns is not a purchase occasion
 """
@@ -287,13 +291,17 @@ def _column(summary: pd.DataFrame, name: str) -> np.ndarray:
 def bgnbd_log_likelihood(
     r: float, alpha: float, a: float, b: float, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
 ) -> np.ndarray:
-    """Per-customer log of the BG/NBD likelihood, FHL (2005) eq. (6), evaluated in log space."""
+    """Per-customer log of the BG/NBD likelihood, FHL (2005), evaluated in log space:
+
+    L = B(a, b+x)/B(a, b) * G(r+x) alpha^r / (G(r) (alpha+T)^(r+x))
+        + [x > 0] B(a+1, b+x-1)/B(a, b) * G(r+x) alpha^r / (G(r) (alpha+t_x)^(r+x))
+    """
     x, t_x, T = (np.asarray(v, dtype=float) for v in (frequency, recency, T))
     return _bgnbd_terms(np.array([r, alpha, a, b]), x, t_x, T)[0]
 
 
 def _bgnbd_terms(theta: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Per-customer log-likelihood and its parts: eq. (6) is exp(A1) * (exp(A2) + [x > 0] exp(A3))."""
+    """Per-customer log-likelihood and its parts: L = exp(A1) * (exp(A2) + [x > 0] exp(A3))."""
     r, alpha, a, b = theta
     a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
     a2 = betaln(a, b + x) - betaln(a, b) - (r + x) * np.log(alpha + T)
@@ -352,7 +360,10 @@ class BGNBDModel:
         return _parameter_table(("r", "alpha", "a", "b"), (self.r, self.alpha, self.a, self.b), self.log_std_errors)
 
     def expected_purchases(self, t: ArrayLike) -> np.ndarray:
-        """E[X(t)]: expected repeat purchases of a new customer in (0, t], FHL (2005) eq. (9)."""
+        """E[X(t)]: expected repeat purchases of a new customer in (0, t], FHL (2005):
+
+        E[X(t)] = (a+b-1)/(a-1) * (1 - (alpha/(alpha+t))^r 2F1(r, b; a+b-1; t/(alpha+t))).
+        """
         t = np.asarray(t, dtype=float)
         zero = np.zeros_like(t)
         return self.conditional_expected_purchases(t, zero, zero, zero)
@@ -362,13 +373,14 @@ class BGNBDModel:
     ) -> np.ndarray:
         """E[Y(t) | x, t_x, T]: expected purchases in (T, T+t] given the history, FHL (2005) eq. (10).
 
-        With x = t_x = T = 0 this is E[X(t)] of eq. (9). (The expression has a removable singularity at
+        With x = t_x = T = 0 this is E[X(t)]. (The expression has a removable singularity at
         a = 1, which a fitted value never hits exactly.)
         """
         t, x, t_x, T = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (t, frequency, recency, T)))
         r, alpha, a, b = self.r, self.alpha, self.a, self.b
-        numerator = (a + b + x - 1) / (a - 1) * (1 - _hyp2f1_term(r, alpha, a, b, x, T, t))
-        return numerator * self.p_alive(x, t_x, T)
+        # eq. (10) = E[Y(t) | alive at T] * P(alive at T)
+        if_alive = (a + b + x - 1) / (a - 1) * (1 - _hyp2f1_term(r, alpha, a, b, x, T, t))
+        return if_alive * self.p_alive(x, t_x, T)
 
     def p_alive(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> np.ndarray:
         """P(alive at T | x, t_x, T) = 1 / (1 + [x>0] a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x)); 1 for x = 0.
@@ -556,7 +568,7 @@ def customer_lifetime_value(
     """
     if int(horizon_months) != horizon_months or horizon_months < 1:
         raise ValueError("horizon_months must be a whole number >= 1")
-    if annual_discount_rate <= -1 or not 0 < margin_rate:
+    if annual_discount_rate <= -1 or margin_rate <= 0:
         raise ValueError("annual_discount_rate must be > -1 and margin_rate > 0")
     x, t_x, T = (_column(summary, c) for c in ("frequency", "recency", "T"))
     m = _column(summary, "monetary_value")
@@ -636,7 +648,7 @@ def cumulative_tracking_from_duckdb(
     """Cumulative actual vs expected repeat purchases of the calibration cohort per period (FHL 2005, Fig. 2).
 
     Periods are `bgnbd.unit` long and start on the cohort's first purchase day. The expectation sums
-    E[X(t)] (eq. 9) over customers, with t the time from each customer's first purchase to the end of
+    E[X(t)] over customers, with t the time from each customer's first purchase to the end of
     the period (end day counted as in the summary's T). Columns: period, period_end, actual, expected,
     actual_cumulative, expected_cumulative, in_calibration.
     """

@@ -67,10 +67,10 @@ rate also pulls purchases forward: long after an effect window treatment may eve
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Callable, Iterator
 
 import duckdb
 import numpy as np
@@ -115,10 +115,10 @@ WEEKDAY_INTENSITY = np.array([0.9, 0.9, 0.9, 0.95, 1.1, 1.5, 0.35])
 # cross-buying: factor on the chance of the next line's category given the previous line's category
 AFFINITY = np.ones((8, 8))
 for _a, _b, _f in (
-    ("Pflanzen", "Dünger", 4.0), ("Dünger", "Pflanzen", 3.0), ("Pflanzen", "Garten", 2.0),
-    ("Garten", "Pflanzen", 2.0), ("Garten", "Werkzeug", 2.5), ("Werkzeug", "Garten", 2.5),
-    ("Grill", "Garten", 2.5), ("Grill", "Haushalt", 2.0), ("Deko", "Haushalt", 2.0), ("Haushalt", "Deko", 2.0),
-    ("Tierbedarf", "Tierbedarf", 3.0), ("Garten", "Dünger", 1.8),
+    ("Pflanzen", "Dünger", 6.0), ("Dünger", "Pflanzen", 5.0), ("Pflanzen", "Garten", 2.0),
+    ("Garten", "Pflanzen", 2.0), ("Garten", "Werkzeug", 4.0), ("Werkzeug", "Garten", 4.0),
+    ("Grill", "Garten", 4.0), ("Garten", "Grill", 2.0), ("Grill", "Haushalt", 3.0), ("Deko", "Haushalt", 3.5),
+    ("Haushalt", "Deko", 3.5), ("Tierbedarf", "Tierbedarf", 4.0), ("Garten", "Dünger", 2.0),
 ):
     AFFINITY[CATEGORIES.index(_a), CATEGORIES.index(_b)] = _f
 AFFINITY[np.arange(8), np.arange(8)] = np.maximum(AFFINITY[np.arange(8), np.arange(8)], 1.4)
@@ -127,7 +127,7 @@ SEGMENTS = ("Privatkunden", "Stammkunden", "Gewerbekunden", "Gelegenheitskäufer
 SEGMENT_SHARE = np.array([0.45, 0.20, 0.10, 0.25])
 SEGMENT_RATE = np.array([1.0, 1.9, 2.1, 0.5])  # purchase-rate multiplier
 SEGMENT_DROP = np.array([0.0, -0.9, -0.6, 0.7])  # logit shift of the dropout probability
-SEGMENT_LINES = np.array([2.3, 2.6, 3.4, 1.8])  # mean lines per order
+SEGMENT_LINES = np.array([2.4, 2.6, 3.4, 1.8])  # mean lines per order
 SEGMENT_QTY = np.array([0.3, 0.35, 1.8, 0.2])  # extra units per line (Poisson mean)
 SEGMENT_ONLINE = np.array([0.32, 0.25, 0.15, 0.42])  # mean share of online orders
 SEGMENT_PHONE = np.array([0.03, 0.04, 0.25, 0.02])
@@ -138,8 +138,8 @@ SEGMENT_INTEREST = np.array([  # favourite category
     [0.30, 0.14, 0.14, 0.30, 0.04, 0.02, 0.02, 0.04],
     [0.08, 0.10, 0.04, 0.08, 0.22, 0.22, 0.10, 0.16],
 ])
-BASE_RATE = 2.3  # purchases per year of an average Privatkunde
-BASE_DROP_LOGIT = -2.0
+BASE_RATE = 3.3  # purchases per year of an average Privatkunde
+BASE_DROP_LOGIT = -2.3
 
 REGIONS = ("Nord", "Süd", "West", "Ost")
 REGION_SHARE = np.array([0.22, 0.30, 0.30, 0.18])
@@ -212,6 +212,7 @@ class MeasureSpec:
     fixed_cost: float = 0.0
     cost_per_participant: float = 0.0
     discount: float = 0.0  # price discount on the treatment group's lines inside [start, end]
+    retention: float = 1.0  # factor on the treatment group's dropout probability after assignment
 
 
 BUILT_IN_EFFECTS = {
@@ -378,7 +379,7 @@ class _Model:
         m2 = self._anchor(3, 1, 0.25, 91, 0.30)
         event = self._anchor(6, 20, 0.30, 120, 0.50)
         invite = max(event - 21, 0)
-        m4 = self._month_start(0.55)
+        m4 = self._anchor(1, 1, 0.30, 270, 0.55)  # 1 January: 6-month pre and post windows are seasonally alike
         m5 = self._month_start(0.75)
         spring_year = (self.start + timedelta(days=m2)).year
         return [
@@ -393,7 +394,7 @@ class _Model:
                         fixed_cost=cost(8_000), cost_per_participant=25.0),
             MeasureSpec("M04", "Service-Upgrade Premium", "service", m4, None, "Gewerbekunden",
                         "segment", 0.0, (0.0, 0.0, 0.30, 0.0), "assigned", None, rollout_days=90,
-                        fixed_cost=cost(20_000), cost_per_participant=12.0),
+                        fixed_cost=cost(20_000), cost_per_participant=12.0, retention=0.3),
             MeasureSpec("M05", "Rabattaktion Stammkunden", "discount", m5, min(m5 + 27, last), "Stammkunden",
                         "segment", 0.25, (0.0, 0.60, 0.0, 0.0), "assigned", 28,
                         fixed_cost=cost(3_000), cost_per_participant=8.0, discount=0.10),
@@ -405,8 +406,8 @@ class _Model:
             "measure_id": [m.measure_id for m in ms],
             "name": [m.name for m in ms],
             "instrument": [m.instrument for m in ms],
-            "start_date": pa.array([self.start64 + m.start for m in ms]),
-            "end_date": pa.array([None if m.end is None else self.start64 + m.end for m in ms],
+            "start_date": pa.array([self.start + timedelta(days=m.start) for m in ms], type=pa.date32()),
+            "end_date": pa.array([None if m.end is None else self.start + timedelta(days=m.end) for m in ms],
                                  type=pa.date32()),
             "target_segment": pa.array([m.target_segment for m in ms], type=pa.string()),
             "fixed_cost": [m.fixed_cost for m in ms],
@@ -474,7 +475,7 @@ class _Model:
         u = t0[cust] + rng.random(len(cust)) * span[cust]
         day = np.clip(np.searchsorted(self.cum, u, side="right") - 1, 0, last)
         mult = np.ones(len(cust))
-        for up, a, b in zip(uplift, eff_lo, eff_hi):
+        for up, a, b in zip(uplift, eff_lo, eff_hi, strict=True):
             active = (up[cust] > 0) & (day >= a[cust]) & (day <= b[cust])
             mult[active] *= 1.0 + up[cust[active]]
         keep = rng.random(len(cust)) * max_mult[cust] < mult
@@ -482,6 +483,12 @@ class _Model:
         order = np.lexsort((day, cust))
         cust, day = cust[order], day[order]
         allowed = rng.geometric(pdrop) - first_order
+        for m, grp, a in zip(self.measures, groups, assigned, strict=True):
+            if m.retention != 1.0:  # alive at assignment -> the rest of the lifetime with a lower dropout
+                before = np.bincount(cust[day < a[cust]], minlength=n)
+                later = rng.geometric(pdrop * m.retention)
+                better = (grp == 1) & (allowed > before)
+                allowed = np.where(better, before + later, allowed)
         keep = _within_group_rank(cust, n) < allowed[cust]
         firsts = np.nonzero(first_order)[0]
         o_cust = np.concatenate([firsts, cust[keep]])
@@ -546,7 +553,7 @@ class _Model:
         gross = self.price[product] * qty
         disc = np.zeros(len(cat))
         l_cust, l_day = o_cust[l_ord], o_day[l_ord]
-        for m, grp in zip(self.measures, groups):
+        for m, grp in zip(self.measures, groups, strict=True):
             if m.discount:
                 hit = (grp[l_cust] == 1) & (l_day >= m.start) & (l_day <= m.end)
                 disc[hit] = m.discount
@@ -680,7 +687,7 @@ class _Model:
 
         # --- participants
         parts = []
-        for mspec, grp, a in zip(self.measures, groups, assigned):
+        for mspec, grp, a in zip(self.measures, groups, assigned, strict=True):
             who = np.nonzero(grp > 0)[0]
             parts.append((mspec.measure_id, who, grp[who], a[who]))
         participants = {

@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import FIXTURE_CUSTOMERS, FIXTURE_TRANSACTIONS, ROOT, make_workspace
-
 from tests.app.app_pages import PAGE_FILES
+from tests.conftest import FIXTURE_CUSTOMERS, FIXTURE_TRANSACTIONS, ROOT, make_workspace
 
 
 def run_page(monkeypatch, workspace, page: str, lang: str = "de", auto_demo: str = "0") -> AppTest:
