@@ -17,6 +17,7 @@ st.set_page_config(page_title="Loyalty Cockpit", page_icon="📊", layout="wide"
 # (file, url path, nav key, section key); the section keys group the navigation menu
 PAGES = (
     ("pages/cockpit.py", "cockpit", "nav.cockpit", "nav.overview"),
+    ("pages/report.py", "report", "nav.report", "nav.overview"),
     ("pages/repeat_purchase.py", "repeat-purchase", "nav.repeat", "nav.analyses"),
     ("pages/cross_buying.py", "cross-buying", "nav.crossbuying", "nav.analyses"),
     ("pages/satisfaction.py", "satisfaction", "nav.satisfaction", "nav.analyses"),

@@ -28,6 +28,16 @@ def base_layout(fig: go.Figure, lang: str, x_title: str, y_title: str, title: st
     return fig
 
 
+def date_axis(fig: go.Figure, lang: str, grain: str = "month") -> go.Figure:
+    """Month labels that read right in both languages (Plotly's month names are English only)."""
+    formats = {"month": ("%m.%Y", "%b %Y"), "quarter": ("%m.%Y", "%b %Y"), "week": ("%d.%m.%Y", "%Y-%m-%d"),
+               "day": ("%d.%m.%Y", "%Y-%m-%d")}
+    german, english = formats.get(grain, formats["month"])
+    fig.update_xaxes(tickformat=german if lang == "de" else english,
+                     hoverformat=german if lang == "de" else english)
+    return fig
+
+
 def trend_chart(df: pd.DataFrame, lang: str) -> go.Figure:
     """Revenue per period as bars (left axis) and active customers as a line (right axis)."""
     revenue, customers = i18n.t("kpi.revenue", lang), i18n.t("kpi.active_customers", lang)
@@ -38,6 +48,6 @@ def trend_chart(df: pd.DataFrame, lang: str) -> go.Figure:
                     line=dict(color=PALETTE[2], width=3), hovertemplate="%{y:,.0f}<extra>" + customers + "</extra>")
     base_layout(fig, lang, i18n.t("kpi.month", lang), f"{revenue} (€)")
     fig.update_layout(yaxis2=dict(title=dict(text=customers), overlaying="y", side="right", showgrid=False,
-                                  rangemode="tozero"))
+                                  rangemode="tozero", tickmode="auto", nticks=6))
     fig.update_yaxes(rangemode="tozero")
-    return fig
+    return date_axis(fig, lang)

@@ -66,3 +66,8 @@ def cached(func):
 def connection():
     """A cursor on the current snapshot, for core functions that run several queries themselves."""
     return _database(str(SETTINGS.workspace)).current()[1]
+
+
+def database_snapshot():
+    """(snapshot, cursor) of the current workspace version, for core code that runs its own queries."""
+    return _database(str(SETTINGS.workspace)).current()

@@ -54,8 +54,12 @@ drawn at random within the eligible customers, so treatment vs. control recovers
     M03  Kundenevent Grillabend         event           loyalty members                  30 %     +60 % only for Stammkunden,
                                                                                                   event day .. +120 days;
                                                                                                   0 for the other segments
-    M04  Service-Upgrade Premium        service         Gewerbekunden                    none     +30 % from the (staggered)
-                                                                                                  assignment on (pre/post only)
+    M04  Service-Upgrade Premium        service         Gewerbekunden                    none     +30 % purchase rate and
+                                                                                                  dropout x 0.3 from the
+                                                                                                  (staggered) assignment on;
+                                                                                                  starts 1 January, so 6-month
+                                                                                                  pre/post windows are
+                                                                                                  seasonally alike
     M05  Rabattaktion Stammkunden       discount        Stammkunden                      25 %     +60 % during the 4 campaign
                                                                                                   weeks only, 10 % discount on
                                                                                                   those lines; nothing after
@@ -496,11 +500,15 @@ class _Model:
         order = np.lexsort((o_day, o_cust))
         o_cust, o_day = o_cust[order], o_day[order]
 
-        # order channel: Sundays only online
+        # order channel: the signup purchase where the customer was won, Sundays online only
         r = rng.random(len(o_cust))
         ph, on = phone_share[o_cust], online_pref[o_cust]
         o_chan = np.where(r < ph, 2, np.where(r < ph + (1 - ph) * on, 1, 0))
-        o_chan[(o_chan == 0) & (self.weekday[o_day] == 6)] = 1
+        head = _group_starts(o_cust, n)[firsts]  # the signup purchase is each buyer's first order
+        acq = self.acquired[lo:hi][firsts]
+        o_chan[head[acq == ACQUISITION.index("store")]] = 0
+        o_chan[head[acq == ACQUISITION.index("online")]] = 1
+        o_chan[self.weekday[o_day] == 6] = 1
 
         # --- contacts after orders; complaints may end the relationship
         o_sat = sat[o_cust]

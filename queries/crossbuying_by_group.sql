@@ -1,0 +1,66 @@
+-- Cross-buying rate split by one dimension ($dimension: 'segment', 'region', 'loyalty_member' (customer
+-- attributes) or 'channel', 'store' (of the order)). For a customer attribute each customer is in one
+-- group; for channel and store each group is evaluated on that group's orders only (as if the sidebar
+-- filter were set to it), so a customer who bought in two channels counts in both.
+-- Per group: category buyers, customers with >= 2 counted categories, cross_buying_rate and mean
+-- categories per customer. A category counts when the customer's net revenue in it is > 0.
+-- group_value is NULL where the attribute is empty; loyalty_member is 'true' or 'false'.
+-- Parameters: $dimension, $start, $end (inclusive), $segments, $regions, $channels, $stores.
+with filtered_orders as (
+    select *
+    from orders
+    where order_date between $start and $end
+      and (len($segments) = 0 or list_contains($segments, segment))
+      and (len($regions) = 0 or list_contains($regions, region))
+      and (len($channels) = 0 or list_contains($channels, channel))
+      and (len($stores) = 0 or list_contains($stores, store))
+),
+
+grouped_orders as (
+    select order_key, customer_id,
+           case $dimension
+               when 'segment' then segment
+               when 'region' then region
+               when 'loyalty_member' then cast(loyalty_member as varchar)
+               when 'channel' then channel
+               when 'store' then store
+           end as group_value
+    from filtered_orders
+),
+
+-- the rows of the filtered orders (order key as in the `orders` view of loyalty/db.py); a row's date is
+-- never before its order's date, so rows before $start cannot belong to a filtered order
+order_lines as (
+    select g.group_value, g.customer_id, nullif(trim(t.category), '') as category, t.revenue
+    from transactions t
+    join grouped_orders g
+      on g.order_key = coalesce(t.order_id, t.customer_id || '|' || strftime(t.order_date, '%Y-%m-%d'))
+    where t.order_date >= $start
+),
+
+customer_categories as (
+    select group_value, customer_id, category
+    from order_lines
+    where category is not null
+    group by group_value, customer_id, category
+    having round(sum(revenue), 2) > 0
+),
+
+breadth as (
+    select group_value, customer_id, count(*) as categories
+    from customer_categories
+    group by group_value, customer_id
+),
+
+final as (
+    select
+        group_value,
+        count(*) as category_buyers,
+        count(*) filter (where categories >= 2) as cross_buyers,
+        count(*) filter (where categories >= 2) / count(*) as cross_buying_rate,
+        avg(categories) as categories_per_customer
+    from breadth
+    group by group_value
+)
+
+select * from final order by cross_buying_rate desc, group_value

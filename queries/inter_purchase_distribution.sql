@@ -1,0 +1,35 @@
+-- Distribution of the inter-purchase time: days between consecutive orders of the same customer, in
+-- bins of $bin_days days (bin_start = 0 holds 0 .. $bin_days - 1 days). A gap belongs to the period when
+-- its later order falls in [$start, $end]; the earlier order may lie before $start (so long gaps are not
+-- cut off at the period start). Only orders matching the dimension filters count (a channel filter gives
+-- the time between orders in that channel). Two orders on the same day give a gap of 0 days.
+-- Parameters: $bin_days, $start, $end, $segments, $regions, $channels, $stores.
+with scoped_orders as (
+    -- the shared filters without the period start: earlier orders are needed for the first gap
+    select *
+    from orders
+    where order_date <= $end
+      and (len($segments) = 0 or list_contains($segments, segment))
+      and (len($regions) = 0 or list_contains($regions, region))
+      and (len($channels) = 0 or list_contains($channels, channel))
+      and (len($stores) = 0 or list_contains($stores, store))
+),
+
+gaps as (
+    select
+        order_date,
+        date_diff('day', lag(order_date) over (partition by customer_id order by order_date, order_key),
+                  order_date) as gap_days
+    from scoped_orders
+),
+
+final as (
+    select
+        cast(floor(gap_days / $bin_days) * $bin_days as integer) as bin_start,
+        count(*) as gaps
+    from gaps
+    where gap_days is not null and order_date between $start and $end
+    group by bin_start
+)
+
+select * from final order by bin_start
