@@ -6,7 +6,7 @@ import logging
 
 import streamlit as st
 
-from components import data
+from components import auth, data
 from components.sidebar import render_sidebar
 from loyalty import i18n
 
@@ -43,6 +43,7 @@ def _ensure_demo_data() -> None:
 
 
 def main() -> None:
+    auth.login_gate()  # until someone is signed in, shows the login screen and stops here
     _ensure_demo_data()
     ctx = render_sidebar()
     sections: dict[str, list] = {}
@@ -52,6 +53,7 @@ def main() -> None:
     navigation = st.navigation(sections)
     if ctx.snapshot.demo:
         st.sidebar.info(ctx.t("app.demo_notice"), icon="ℹ️")
+    auth.sidebar_account()
     try:
         navigation.run()
     except Exception as exc:  # a page must never show a traceback to a manager

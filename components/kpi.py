@@ -49,9 +49,12 @@ def format_delta(current, previous, spec: KpiSpec, lang: str) -> str | None:
     return f"{sign}{i18n.fmt_percent(change, lang, 1)}"
 
 
-def kpi_cards(ctx: PageContext, current: pd.Series, previous: pd.Series | None, specs=COCKPIT_KPIS) -> None:
-    columns = st.columns(len(specs))
-    for column, spec in zip(columns, specs, strict=False):
+def kpi_cards(ctx: PageContext, current: pd.Series, previous: pd.Series | None, specs=COCKPIT_KPIS,
+              per_row: int = 3) -> None:
+    columns = []
+    for _ in range(0, len(specs), per_row):  # rows of three keep large numbers readable
+        columns += st.columns(per_row)
+    for column, spec in zip(columns, specs):
         value = current.get(spec.name)
         prev = previous.get(spec.name) if previous is not None else None
         delta = format_delta(value, prev, spec, ctx.lang)

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from loyalty.contract import TABLES
+from loyalty.derived import DERIVED, ORDERS_SQL
 from loyalty.settings import Settings
 from loyalty.store import Snapshot, Workspace
 
@@ -31,27 +32,10 @@ DERIVED_VIEWS = {
         from customers
         group by customer_id
     """,
-    # One row per order: a distinct order_id, or a distinct (customer_id, order_date) where order_id
-    # is empty. Returns are rows with negative revenue and count into the order's revenue.
+    # One row per order (loyalty/derived.py) with the customer's segment, region and membership.
     "orders": """
-        with keyed as (
-            select t.*,
-                   coalesce(t.order_id, t.customer_id || '|' || strftime(t.order_date, '%Y-%m-%d')) as order_key
-            from transactions t
-        ),
-        final as (
-            select k.order_key,
-                   any_value(k.customer_id) as customer_id,
-                   min(k.order_date) as order_date,
-                   sum(k.revenue) as revenue,
-                   sum(k.margin) as margin,
-                   any_value(k.channel) as channel,
-                   any_value(k.store) as store
-            from keyed k
-            group by k.order_key
-        )
         select f.*, a.segment, a.region, coalesce(a.loyalty_member, false) as loyalty_member
-        from final f
+        from order_facts f
         left join customer_attributes a using (customer_id)
     """,
 }
@@ -75,9 +59,19 @@ def table_view_sql(name: str, files: list[Path]) -> str:
     return f"select {', '.join(cols)} where false"
 
 
+def derived_view_sql(name: str, source_table: str, snapshot: Snapshot) -> str:
+    """Read the derived table written by the store, or compute it from the source view."""
+    files = snapshot.derived_files(name)
+    if files:
+        return "select * from read_parquet([" + ", ".join(_literal(f) for f in files) + "])"
+    sql, _ = DERIVED[source_table][name]
+    return f"with source as (select * from {source_table}) select * from ({sql})"
+
+
 def create_views(con: duckdb.DuckDBPyConnection, snapshot: Snapshot) -> None:
     for name in TABLES:
         con.execute(f"create or replace view {name} as {table_view_sql(name, snapshot.files(name))}")
+    con.execute(f"create or replace view order_facts as {derived_view_sql('orders', 'transactions', snapshot)}")
     for name, sql in DERIVED_VIEWS.items():
         con.execute(f"create or replace view {name} as {sql}")
 

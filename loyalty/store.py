@@ -28,6 +28,7 @@ import duckdb
 import pyarrow as pa
 
 from loyalty.contract import TABLES, ContractError, get_table
+from loyalty.derived import DERIVED
 
 MANIFEST = "manifest.json"
 CHANGES = "changes.jsonl"
@@ -50,6 +51,7 @@ class TableState:
     source: str = ""
     min_date: str | None = None
     max_date: str | None = None
+    derived: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,13 @@ class Snapshot:
     def files(self, table: str) -> list[Path]:
         state = self.tables.get(table)
         return [self.root / f for f in state.files] if state else []
+
+    def derived_files(self, name: str) -> list[Path]:
+        """Files of a derived table (see loyalty/derived.py); empty if the workspace predates it."""
+        for state in self.tables.values():
+            if name in (state.derived or {}):
+                return [self.root / f for f in state.derived[name]]
+        return []
 
     def has(self, table: str) -> bool:
         state = self.tables.get(table)
@@ -94,9 +103,10 @@ def _atomic_write_text(path: Path, text: str) -> None:
 
 
 class Workspace:
-    def __init__(self, root: str | Path, keep_versions: int = 3):
+    def __init__(self, root: str | Path, keep_versions: int = 3, memory_limit: str = "1GB"):
         self.root = Path(root).resolve()
         self.keep_versions = keep_versions
+        self.memory_limit = memory_limit
 
     # ----------------------------------------------------------------- reading
     def _read_manifest(self) -> dict:
@@ -185,9 +195,13 @@ class Workspace:
             batches = _chain(first, iterator)
         import pyarrow.parquet as pq
 
-        with pq.ParquetWriter(staged, schema) as writer:
-            for batch in batches:
-                writer.write_batch(batch)
+        try:
+            with pq.ParquetWriter(staged, schema) as writer:
+                for batch in batches:
+                    writer.write_batch(batch)
+        except BaseException:
+            staged.unlink(missing_ok=True)  # a failing producer leaves nothing behind
+            raise
         return staged
 
     def _commit(self, spec, staged: Path, mode, source, user, log_extra, demo) -> WriteResult:
@@ -201,9 +215,13 @@ class Workspace:
         old_state = manifest.get("tables", {}).get(spec.name)
         old_files = [str(self.root / f) for f in old_state["files"]] if old_state else []
 
+        created: list[Path] = []  # derived files of this write, removed again if it fails
         con = duckdb.connect()
         try:
             con.execute("set preserve_insertion_order=false")
+            # bounded memory for large imports: sorts spill to the workspace's staging folder
+            con.execute(f"set memory_limit='{self.memory_limit}'")
+            con.execute(f"set temp_directory='{_sql_path(self.root / '.staging' / 'spill')}'")
             present = {r[0] for r in con.execute("describe select * from read_parquet($f)", {"f": str(staged)}).fetchall()}
             unknown = present - set(spec.column_names)
             if unknown:
@@ -250,13 +268,14 @@ class Workspace:
                 + " from read_parquet($files)",
                 {"files": abs_files},
             ).fetchone()
+            derived = self._build_derived(con, spec.name, abs_files, version, created)
         except duckdb.Error as exc:
-            tmp.unlink(missing_ok=True)
-            final.unlink(missing_ok=True)
+            for path in [tmp, final, *created]:
+                path.unlink(missing_ok=True)
             raise StoreError(f"Writing {spec.name} failed, nothing was changed: {exc}") from exc
         except BaseException:
-            tmp.unlink(missing_ok=True)
-            final.unlink(missing_ok=True)
+            for path in [tmp, final, *created]:
+                path.unlink(missing_ok=True)
             raise
         finally:
             con.close()
@@ -268,18 +287,39 @@ class Workspace:
             "source": source,
             "min_date": stats[1] if date_col else None,
             "max_date": stats[2] if date_col else None,
+            "derived": derived,
         }
-        retired = [f for f in (old_state["files"] if old_state else []) if f not in all_files]
+        old_derived = [f for files in (old_state or {}).get("derived", {}).values() for f in files]
+        retired = [f for f in (old_state["files"] if old_state else []) if f not in all_files] + old_derived
         try:
             self._publish(manifest, version, {spec.name: state}, retired, demo)
         except BaseException:
             if str(final_rel) in all_files:
                 final.unlink(missing_ok=True)  # no manifest names it: do not leave an orphan behind
+            for path in created:
+                path.unlink(missing_ok=True)
             raise
         self._log(dict(action=mode, table=spec.name, source=source, user=user, version=version,
                        rows_written=int(written), rows_total=int(stats[0]), duplicates_skipped=int(duplicates),
                        **log_extra))
         return WriteResult(spec.name, mode, int(written), int(stats[0]), int(duplicates), version)
+
+    def _build_derived(self, con, table: str, abs_files: list[str], version: int, created: list[Path]) -> dict:
+        """Write the derived tables of `table` (loyalty/derived.py) from all its files; relative paths."""
+        result: dict[str, list[str]] = {}
+        if not abs_files:
+            return result
+        file_list = ", ".join(f"'{_sql_path(Path(f))}'" for f in abs_files)
+        con.execute(f"create or replace view source as select * from read_parquet([{file_list}])")
+        for name, (sql, sort_by) in DERIVED.get(table, {}).items():
+            rel = Path("tables") / "_derived" / name / f"v{version:06d}-{uuid.uuid4().hex[:8]}.parquet"
+            target = self.root / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            created.append(target)
+            con.execute(f"copy (select * from ({sql}) order by {', '.join(sort_by)}) to '{_sql_path(target)}' "
+                        f"(format parquet, compression zstd, row_group_size {ROW_GROUP_SIZE})")
+            result[name] = [str(rel)]
+        return result
 
     def delete(self, table: str, user: str = "local") -> int:
         get_table(table)
@@ -289,7 +329,8 @@ class Workspace:
             if not old:
                 return manifest.get("version", 0)
             version = manifest.get("version", 0) + 1
-            self._publish(manifest, version, {table: None}, list(old["files"]), None)
+            old_derived = [f for files in old.get("derived", {}).values() for f in files]
+            self._publish(manifest, version, {table: None}, list(old["files"]) + old_derived, None)
             self._log(dict(action="delete", table=table, user=user, version=version, rows_total=0))
             return version
 
