@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from loyalty.contract import TABLES
-from loyalty.derived import DERIVED, ORDERS_SQL
+from loyalty.derived import DERIVED
 from loyalty.settings import Settings
 from loyalty.store import Snapshot, Workspace
 
@@ -22,16 +22,6 @@ from loyalty.store import Snapshot, Workspace
 RENAMES = {("measure_participants", "group"): "assigned_group"}
 
 DERIVED_VIEWS = {
-    # One row per customer with the attributes pages filter and split by.
-    "customer_attributes": """
-        select customer_id,
-               any_value(segment) as segment,
-               any_value(region) as region,
-               coalesce(bool_or(loyalty_member), false) as loyalty_member,
-               min(member_since) as member_since
-        from customers
-        group by customer_id
-    """,
     # One row per order (loyalty/derived.py) with the customer's segment, region and membership.
     "orders": """
         select f.*, a.segment, a.region, coalesce(a.loyalty_member, false) as loyalty_member
@@ -72,6 +62,8 @@ def create_views(con: duckdb.DuckDBPyConnection, snapshot: Snapshot) -> None:
     for name in TABLES:
         con.execute(f"create or replace view {name} as {table_view_sql(name, snapshot.files(name))}")
     con.execute(f"create or replace view order_facts as {derived_view_sql('orders', 'transactions', snapshot)}")
+    con.execute("create or replace view customer_attributes as "
+                f"{derived_view_sql('customer_attributes', 'customers', snapshot)}")
     for name, sql in DERIVED_VIEWS.items():
         con.execute(f"create or replace view {name} as {sql}")
 

@@ -34,7 +34,24 @@ final as (
 select * from final
 """
 
+# One row per customer with the attributes pages filter and split by (first value where a customer
+# appears twice in the customers table).
+CUSTOMER_ATTRIBUTES_SQL = """
+with final as (
+    select customer_id,
+           any_value(segment) as segment,
+           any_value(region) as region,
+           coalesce(bool_or(loyalty_member), false) as loyalty_member,
+           min(member_since) as member_since
+    from source
+    group by customer_id
+)
+
+select * from final
+"""
+
 DERIVED: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
     # contract table -> {derived name: (sql, sort columns)}
     "transactions": {"orders": (ORDERS_SQL, ("order_date", "customer_id"))},
+    "customers": {"customer_attributes": (CUSTOMER_ATTRIBUTES_SQL, ("customer_id",))},
 }
