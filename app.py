@@ -43,7 +43,7 @@ def _ensure_demo_data() -> None:
 
 
 def main() -> None:
-    auth.login_gate()  # until someone is signed in, shows the login screen and stops here
+    auth.login_gate(PAGES)  # until someone is signed in, shows the login screen and stops here
     _ensure_demo_data()
     ctx = render_sidebar()
     sections: dict[str, list] = {}

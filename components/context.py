@@ -34,8 +34,10 @@ def set_context(ctx: PageContext) -> None:
 
 def get_context() -> PageContext:
     """The context app.py built in this run; a page run on its own builds the sidebar itself."""
-    from components.sidebar import render_sidebar  # late import: sidebar imports this module
+    from components.auth import login_gate  # late imports: sidebar imports this module
+    from components.sidebar import render_sidebar
 
+    login_gate()  # no page renders for someone not signed in, however it was reached (components/auth.py)
     ctx = st.session_state.get(CONTEXT_KEY)
     if ctx is None:
         ctx = render_sidebar()

@@ -9,6 +9,7 @@ Metric queries in queries/*.sql select from these views, never from file paths.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -36,7 +37,12 @@ def _literal(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def table_view_sql(name: str, files: list[Path]) -> str:
+def read_parquet_sql(files: list[Path]) -> str:
+    """The DuckDB relation that reads these Parquet files (another engine passes its own)."""
+    return "read_parquet([" + ", ".join(_literal(f) for f in files) + "])"
+
+
+def table_view_sql(name: str, files: list[Path], relation: Callable[[list[Path]], str] = read_parquet_sql) -> str:
     spec = TABLES[name]
     cols = []
     for col in spec.columns:
@@ -44,27 +50,32 @@ def table_view_sql(name: str, files: list[Path]) -> str:
         source = f'"{col.name}"' if files else "null"
         cols.append(f'cast({source} as {col.sql_type}) as "{alias}"')
     if files:
-        file_list = "[" + ", ".join(_literal(f) for f in files) + "]"
-        return f"select {', '.join(cols)} from read_parquet({file_list})"
+        return f"select {', '.join(cols)} from {relation(files)}"
     return f"select {', '.join(cols)} where false"
 
 
-def derived_view_sql(name: str, source_table: str, snapshot: Snapshot) -> str:
+def derived_view_sql(name: str, source_table: str, snapshot: Snapshot,
+                     relation: Callable[[list[Path]], str] = read_parquet_sql) -> str:
     """Read the derived table written by the store, or compute it from the source view."""
     files = snapshot.derived_files(name)
     if files:
-        return "select * from read_parquet([" + ", ".join(_literal(f) for f in files) + "])"
+        return f"select * from {relation(files)}"
     sql, _ = DERIVED[source_table][name]
     return f"with source as (select * from {source_table}) select * from ({sql})"
 
 
+def view_definitions(snapshot: Snapshot,
+                     relation: Callable[[list[Path]], str] = read_parquet_sql) -> list[tuple[str, str]]:
+    """(view name, DuckDB SQL) in creation order; the Spark engine translates the same list."""
+    views = [(name, table_view_sql(name, snapshot.files(name), relation)) for name in TABLES]
+    views.append(("order_facts", derived_view_sql("orders", "transactions", snapshot, relation)))
+    views.append(("customer_attributes", derived_view_sql("customer_attributes", "customers", snapshot, relation)))
+    views += list(DERIVED_VIEWS.items())
+    return views
+
+
 def create_views(con: duckdb.DuckDBPyConnection, snapshot: Snapshot) -> None:
-    for name in TABLES:
-        con.execute(f"create or replace view {name} as {table_view_sql(name, snapshot.files(name))}")
-    con.execute(f"create or replace view order_facts as {derived_view_sql('orders', 'transactions', snapshot)}")
-    con.execute("create or replace view customer_attributes as "
-                f"{derived_view_sql('customer_attributes', 'customers', snapshot)}")
-    for name, sql in DERIVED_VIEWS.items():
+    for name, sql in view_definitions(snapshot):
         con.execute(f"create or replace view {name} as {sql}")
 
 

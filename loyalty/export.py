@@ -28,7 +28,8 @@ def to_xlsx(df: pd.DataFrame, sheet_name: str = "Daten") -> bytes:
         sheet = writer.sheets[sheet_name[:31]]
         sheet.freeze_panes = "A2"
         for idx, column in enumerate(clean.columns, start=1):
-            values = clean[column].astype(str).head(200).tolist()
+            # pandas 3 keeps NaN through astype(str), so missing values are measured as empty text
+            values = ["" if pd.isna(v) else str(v) for v in clean[column].head(200).tolist()]
             width = min(max([len(str(column))] + [len(v) for v in values]) + 2, 60)
             sheet.column_dimensions[sheet.cell(row=1, column=idx).column_letter].width = width
             if pd.api.types.is_datetime64_any_dtype(clean[column]):

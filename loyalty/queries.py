@@ -47,7 +47,12 @@ def names() -> list[str]:
 
 
 def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
-    """Run queries/<name>.sql; extra keyword arguments the query does not use are ignored."""
+    """Run queries/<name>.sql; extra keyword arguments the query does not use are ignored.
+
+    `con` may also be an engine of loyalty.engines (e.g. Spark), which runs the query itself.
+    """
+    if not isinstance(con, duckdb.DuckDBPyConnection):
+        return con.run(name, **params)
     query = load(name)
     missing = query.params - params.keys()
     if missing:

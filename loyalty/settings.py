@@ -31,7 +31,10 @@ class Settings:
     max_upload_mb: int = 1024
     allowed_upload_types: tuple[str, ...] = ("csv", "txt", "tsv", "xlsx", "parquet")
     keep_versions: int = 3  # old table files kept so readers of a previous snapshot never break
-    engine: str = "duckdb"
+    engine: str = "duckdb"  # "duckdb" or "spark" (docs/scaling.md)
+    spark_master: str = "local[2]"  # used when spark_remote is empty
+    spark_remote: str = ""  # Spark Connect URL, e.g. sc://spark-host:15002
+    spark_data_root: str = ""  # the workspace folder as the cluster sees it, e.g. s3a://lake/loyalty
     auto_demo: bool = True  # an empty workspace gets demo data on the app's first run
     demo_customers: int = 20_000
     duckdb_threads: int = field(default_factory=lambda: os.cpu_count() or 2)
@@ -44,7 +47,10 @@ class Settings:
             workspace=Path(env.get("LOYALTY_WORKSPACE", str(DEFAULT_WORKSPACE))).expanduser(),
             cache_ttl_seconds=_int_env("LOYALTY_CACHE_TTL", 3600),
             max_upload_mb=_int_env("LOYALTY_MAX_UPLOAD_MB", 1024),
-            engine=env.get("LOYALTY_ENGINE", "duckdb"),
+            engine=env.get("LOYALTY_ENGINE", "duckdb").strip().lower() or "duckdb",
+            spark_master=env.get("LOYALTY_SPARK_MASTER", "local[2]"),
+            spark_remote=env.get("LOYALTY_SPARK_REMOTE", ""),
+            spark_data_root=env.get("LOYALTY_SPARK_DATA_ROOT", ""),
             auto_demo=env.get("LOYALTY_AUTO_DEMO", "1").strip().lower() not in ("0", "false", "no", "off"),
             demo_customers=_int_env("LOYALTY_DEMO_CUSTOMERS", 20_000),
             duckdb_memory_limit=env.get("LOYALTY_DUCKDB_MEMORY", "2GB"),

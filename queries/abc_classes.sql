@@ -14,7 +14,7 @@ with filtered_orders as (
       and (len($stores) = 0 or list_contains($stores, store))
 ),
 
--- >>> abc classification: identical in every abc_*.sql (tests/queries/test_abc.py checks it)
+-- >>> abc classification: identical in every abc_*.sql (tests/queries/test_abc_classes.py checks it)
 per_customer as (
     select customer_id,
            any_value(segment) as segment,
@@ -63,7 +63,7 @@ grouped as (
            sum(revenue) as revenue,
            sum(margin) as margin,
            sum(value) as value,
-           sum(orders) as orders,
+           cast(sum(orders) as bigint) as orders,
            count(*) filter (where orders >= 2) as repeat_customers,
            sum(orders_without_margin) as orders_without_margin
     from classified

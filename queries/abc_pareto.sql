@@ -12,7 +12,7 @@ with filtered_orders as (
       and (len($stores) = 0 or list_contains($stores, store))
 ),
 
--- >>> abc classification: identical in every abc_*.sql (tests/queries/test_abc.py checks it)
+-- >>> abc classification: identical in every abc_*.sql (tests/queries/test_abc_classes.py checks it)
 per_customer as (
     select customer_id,
            any_value(segment) as segment,

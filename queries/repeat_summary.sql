@@ -21,7 +21,7 @@ per_customer as (
 final as (
     select
         count(*) as customers,
-        coalesce(sum(orders), 0) as orders,
+        cast(coalesce(sum(orders), 0) as bigint) as orders,
         count(*) filter (where orders >= 2) as repeat_customers,
         count(*) filter (where orders = 1) as one_time_buyers,
         count(*) filter (where orders >= 2) / nullif(count(*), 0) as repeat_purchase_rate,

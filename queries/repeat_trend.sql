@@ -28,7 +28,7 @@ final as (
             else strftime(period, '%Y-%m')
         end as period_label,
         count(*) as customers,
-        sum(orders) as orders,
+        cast(sum(orders) as bigint) as orders,
         count(*) filter (where orders >= 2) / count(*) as repeat_purchase_rate,
         count(*) filter (where orders = 1) / count(*) as one_time_buyer_share,
         sum(orders) / count(*) as orders_per_customer

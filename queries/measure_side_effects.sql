@@ -1,0 +1,116 @@
+-- Side effects of every measure, per segment (and for all participants: segment null, is_total = 1)
+-- and group: one row per (measure_id, segment, assigned_group, effect) with n (customers it applies
+-- to) and events. Effects: 'complaints' = customers with >= 1 contact of type complaint in the
+-- measure window; 'opt_out' = customers whose newsletter_opt_in is false (customers with unknown
+-- opt-in are not counted in n); 'churn' = customers with >= 1 order in the 365 days before their
+-- window start and no order after the measure end (measure end + 1 .. window end: the follow-up),
+-- only when that follow-up lies within the data. Definitions: docs/metrics.md#measures.
+-- Parameters: $follow_up_days, $margin_rate.
+with data_bounds as (
+    select max(order_date) as data_end
+    from transactions
+),
+
+participants as (
+    select measure_id, customer_id, assigned_group, min(assigned_date) as assigned_date
+    from measure_participants
+    group by measure_id, customer_id, assigned_group
+),
+
+measure_windows as (
+    select p.measure_id, p.customer_id, p.assigned_group,
+           coalesce(p.assigned_date, m.start_date) as window_start,
+           least(coalesce(m.end_date, b.data_end), b.data_end) as measure_end,
+           least(coalesce(m.end_date, b.data_end) + cast($follow_up_days as integer), b.data_end) as window_end
+    from participants p
+    join measures m on m.measure_id = p.measure_id
+    cross join data_bounds b
+    where coalesce(p.assigned_date, m.start_date) <= b.data_end
+),
+
+participant_outcomes as (
+    select w.measure_id, w.customer_id, w.assigned_group, w.window_start, w.measure_end, w.window_end,
+           count(o.order_key) as orders,
+           coalesce(sum(o.revenue), 0) as revenue,
+           coalesce(sum(coalesce(o.margin, o.revenue * $margin_rate)), 0) as margin
+    from measure_windows w
+    left join orders o
+      on o.customer_id = w.customer_id
+     and o.order_date between w.window_start and w.window_end
+    group by w.measure_id, w.customer_id, w.assigned_group, w.window_start, w.measure_end, w.window_end
+),
+
+complaint_customers as (
+    select w.measure_id, w.customer_id, w.assigned_group
+    from measure_windows w
+    join contacts c
+      on c.customer_id = w.customer_id
+     and c.contact_date between w.window_start and w.window_end
+     and lower(trim(c.type)) = 'complaint'
+    group by w.measure_id, w.customer_id, w.assigned_group
+),
+
+previously_active as (
+    select w.measure_id, w.customer_id, w.assigned_group
+    from measure_windows w
+    join orders o
+      on o.customer_id = w.customer_id
+     and o.order_date >= w.window_start - 365
+     and o.order_date < w.window_start
+    group by w.measure_id, w.customer_id, w.assigned_group
+),
+
+active_after as (
+    select w.measure_id, w.customer_id, w.assigned_group
+    from measure_windows w
+    join orders o
+      on o.customer_id = w.customer_id
+     and o.order_date > w.measure_end
+     and o.order_date <= w.window_end
+    group by w.measure_id, w.customer_id, w.assigned_group
+),
+
+flags as (
+    select o.measure_id, o.assigned_group, a.segment,
+           cp.customer_id is not null as complained,
+           c.newsletter_opt_in,
+           pa.customer_id is not null as was_active,
+           o.window_end > o.measure_end as has_follow_up,
+           aa.customer_id is not null as active_after
+    from participant_outcomes o
+    left join customer_attributes a on a.customer_id = o.customer_id
+    left join (select customer_id, bool_and(newsletter_opt_in) as newsletter_opt_in
+               from customers group by customer_id) c on c.customer_id = o.customer_id
+    left join complaint_customers cp
+      on cp.measure_id = o.measure_id and cp.customer_id = o.customer_id and cp.assigned_group = o.assigned_group
+    left join previously_active pa
+      on pa.measure_id = o.measure_id and pa.customer_id = o.customer_id and pa.assigned_group = o.assigned_group
+    left join active_after aa
+      on aa.measure_id = o.measure_id and aa.customer_id = o.customer_id and aa.assigned_group = o.assigned_group
+),
+
+effects_long as (
+    select measure_id, assigned_group, segment, 'complaints' as effect, 1 as counted,
+           case when complained then 1 else 0 end as event
+    from flags
+    union all
+    select measure_id, assigned_group, segment, 'opt_out',
+           case when newsletter_opt_in is null then 0 else 1 end,
+           case when newsletter_opt_in = false then 1 else 0 end
+    from flags
+    union all
+    select measure_id, assigned_group, segment, 'churn',
+           case when was_active and has_follow_up then 1 else 0 end,
+           case when was_active and has_follow_up and not active_after then 1 else 0 end
+    from flags
+),
+
+final as (
+    select measure_id, segment, grouping(segment) as is_total, assigned_group, effect,
+           sum(counted) as n,
+           sum(event) as events
+    from effects_long
+    group by grouping sets ((measure_id, assigned_group, effect, segment), (measure_id, assigned_group, effect))
+)
+
+select * from final order by measure_id, is_total desc, segment, effect, assigned_group

@@ -1,0 +1,80 @@
+-- Migration between RFM segments: for every customer active in the previous (comparison) period or the
+-- current period, the segment in each ('no_purchase' without an order there); counts per pair.
+-- Scores are computed within each period. $start/$end span both periods (the shared filter CTE).
+-- Definition: docs/metrics.md#rfm. Parameters: $previous_start, $previous_end, $current_start,
+-- $current_end, $score_method, $recency_cuts, $frequency_cuts, $monetary_cuts, $segment_grid and
+-- the shared filters.
+with filtered_orders as (
+    select *
+    from orders
+    where order_date between $start and $end
+      and (len($segments) = 0 or list_contains($segments, segment))
+      and (len($regions) = 0 or list_contains($regions, region))
+      and (len($channels) = 0 or list_contains($channels, channel))
+      and (len($stores) = 0 or list_contains($stores, store))
+),
+
+periods as (
+    select 'previous' as period, cast($previous_start as date) as period_start, cast($previous_end as date) as period_end
+    union all
+    select 'current', cast($current_start as date), cast($current_end as date)
+),
+
+-- >>> rfm scoring: identical in every rfm_*.sql (tests/queries/test_rfm_segments.py checks it)
+period_customers as (
+    select p.period,
+           o.customer_id,
+           any_value(o.segment) as segment,
+           max(o.order_date) as last_order,
+           date_diff('day', max(o.order_date), any_value(p.period_end)) as recency_days,
+           count(*) as frequency,
+           sum(o.revenue) as monetary
+    from filtered_orders o
+    join periods p on o.order_date between p.period_start and p.period_end
+    group by p.period, o.customer_id
+),
+
+-- Quantiles: score = 1 + floor(5 * (rank - 1) / customers), rank from worst (1) to best; ties share the
+-- lowest rank, so equal values always get the same (lower) score. Cut points: recency_days <= cut 1 -> 5
+-- ... > cut 4 -> 1; frequency and monetary >= cut k -> score k + 1.
+scored as (
+    select *,
+           cast(case when $score_method = 'cut_points'
+                then 5 - len(list_filter($recency_cuts, lambda c: recency_days > c))
+                else 1 + floor(5 * (rank() over (partition by period order by recency_days desc) - 1)
+                               / count(*) over (partition by period)) end as integer) as r_score,
+           cast(case when $score_method = 'cut_points'
+                then 1 + len(list_filter($frequency_cuts, lambda c: frequency >= c))
+                else 1 + floor(5 * (rank() over (partition by period order by frequency) - 1)
+                               / count(*) over (partition by period)) end as integer) as f_score,
+           cast(case when $score_method = 'cut_points'
+                then 1 + len(list_filter($monetary_cuts, lambda c: monetary >= c))
+                else 1 + floor(5 * (rank() over (partition by period order by monetary) - 1)
+                               / count(*) over (partition by period)) end as integer) as m_score
+    from period_customers
+),
+
+-- $segment_grid: the segment name of each R x F cell, index (R - 1) * 5 + F (loyalty/customer_value.py)
+named as (
+    select *, list_extract($segment_grid, (r_score - 1) * 5 + f_score) as rfm_segment
+    from scored
+),
+-- <<< rfm scoring
+
+pairs as (
+    select coalesce(p.rfm_segment, 'no_purchase') as previous_segment,
+           coalesce(c.rfm_segment, 'no_purchase') as current_segment,
+           coalesce(p.monetary, 0) as previous_revenue,
+           coalesce(c.monetary, 0) as current_revenue
+    from (select * from named where period = 'previous') p
+    full outer join (select * from named where period = 'current') c on p.customer_id = c.customer_id
+),
+
+final as (
+    select previous_segment, current_segment, count(*) as customers,
+           sum(previous_revenue) as previous_revenue, sum(current_revenue) as current_revenue
+    from pairs
+    group by previous_segment, current_segment
+)
+
+select * from final order by previous_segment, current_segment
