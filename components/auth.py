@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
@@ -40,6 +41,7 @@ log = logging.getLogger("loyalty.auth")
 
 SESSION_KEY = "_auth_session"  # {"name": ..., "stamp": ...}; no widget uses this key
 NOTICE_KEY = "_auth_notice"
+FOLDER_RERUN_KEY = "_auth_left_pages_folder_mode"
 SINGLE_USER = User(name="local", role="admin", display_name="", source="single")
 _THROTTLE = LoginThrottle()
 _STORES: dict[str, UserStore] = {}
@@ -88,26 +90,39 @@ def login_gate(pages: Sequence[tuple] = ()) -> User:
     `pages` are app.py's PAGES entries (file, url path, ...): the login screen registers them as hidden
     navigation without running any, so the requested page (a shared link) opens after the login.
     """
-    # Streamlit runs a file of the pages/ folder directly for its URL until some run reaches
-    # st.navigation; a login screen stops before that, so switch the fallback off here (pages also call
-    # this gate through components.context.get_context, and `python -m loyalty serve` switches it off
-    # before the first request).
+    # Until some run reaches st.navigation, Streamlit runs a file of the pages/ folder directly for its
+    # URL (its old pages-folder mode). Every page calls this gate (components.context.get_context), and
+    # the mode is switched off here for all later runs (`python -m loyalty serve` does it before the
+    # first request).
+    request = _Request(tuple(pages), folder_mode=bool(PagesManager.uses_pages_directory))
     PagesManager.uses_pages_directory = False
     mode = login_mode()
     if mode == "oidc":
-        return _oidc_user(pages)
+        return _oidc_user(request)
     if mode == "local":
-        return _local_user(pages)
+        return _local_user(request)
     if mode == "setup":
         _stop_with(st.info, "auth.setup_needed")
     return SINGLE_USER
 
 
-def _hold_requested_page(pages: Sequence[tuple]) -> None:
-    """Register the app's pages as hidden navigation (none runs) so the URL keeps the requested page."""
-    if pages:
+@dataclass(frozen=True)
+class _Request:
+    pages: tuple
+    folder_mode: bool  # this run was started in Streamlit's pages-folder mode
+
+
+def _before_login_screen(request: _Request) -> None:
+    """Show a login screen only in a normal run, with the app's pages registered as hidden navigation
+    (none runs) so the URL keeps the requested page and it opens after the login."""
+    if request.folder_mode and not st.session_state.get(FOLDER_RERUN_KEY):
+        # widgets of a pages-folder run get other ids than in the next, normal run: a login typed
+        # into this screen would be lost, so render it in a normal run
+        st.session_state[FOLDER_RERUN_KEY] = True
+        st.rerun()
+    if request.pages:
         st.navigation([st.Page(entry[0], url_path=entry[1], default=(index == 0))
-                       for index, entry in enumerate(pages)], position="hidden")
+                       for index, entry in enumerate(request.pages)], position="hidden")
 
 
 def current_user() -> User:
@@ -162,7 +177,7 @@ def logout() -> None:
 
 
 # ------------------------------------------------------------------ local user store
-def _local_user(pages: Sequence[tuple]) -> User:
+def _local_user(request: _Request) -> User:
     store = _store()
     try:
         has_users = store.has_users()
@@ -179,7 +194,7 @@ def _local_user(pages: Sequence[tuple]) -> User:
         # removed, or password or role changed by an admin: the old session ends
         st.session_state.pop(SESSION_KEY, None)
         st.session_state[NOTICE_KEY] = "auth.session_ended"
-    _login_form(store, pages)
+    _login_form(store, request)
     raise AssertionError("unreachable: the login form stops the run")
 
 
@@ -194,8 +209,8 @@ def _login_header() -> None:
     st.caption(_t("app.tagline"))
 
 
-def _login_form(store: UserStore, pages: Sequence[tuple]) -> None:
-    _hold_requested_page(pages)
+def _login_form(store: UserStore, request: _Request) -> None:
+    _before_login_screen(request)
     _, middle, _ = st.columns([1, 2, 1])
     with middle:
         _login_header()
@@ -241,10 +256,10 @@ def _providers(config: Mapping) -> list[str | None]:
     return named if named and "client_id" not in config else [None]
 
 
-def _oidc_user(pages: Sequence[tuple]) -> User:
+def _oidc_user(request: _Request) -> User:
     config = _oidc_config() or {}
     if not st.user.get("is_logged_in"):
-        _hold_requested_page(pages)
+        _before_login_screen(request)
         _, middle, _ = st.columns([1, 2, 1])
         with middle:
             _login_header()

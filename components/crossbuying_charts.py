@@ -20,9 +20,14 @@ def _t(key: str, lang: str, **values) -> str:
     return i18n.t(f"crossbuying.{key}", lang, **values)
 
 
-def breadth_label(breadth: int, lang: str) -> str:
+def money(placeholder: str, lang: str) -> str:
+    """A Plotly template piece for an amount in euro: '1.234 €' in German, '€1,234' in English."""
+    return f"{placeholder} €" if lang == "de" else f"€{placeholder}"
+
+
+def breadth_label(breadth: int) -> str:
     """1, 2, 3 (= 3 or more) as the axis label of a breadth group."""
-    return _t("breadth_3plus", lang) if breadth >= 3 else _t("breadth_n", lang, n=breadth)
+    return "3+" if breadth >= 3 else str(breadth)
 
 
 def distribution_chart(df: pd.DataFrame, lang: str) -> go.Figure:
@@ -42,17 +47,17 @@ def distribution_chart(df: pd.DataFrame, lang: str) -> go.Figure:
 
 def breadth_chart(df: pd.DataFrame, lang: str) -> go.Figure:
     """Repeat purchase rate and revenue per customer for 1, 2 and 3+ categories (crossbuying_breadth)."""
-    labels = [breadth_label(int(b), lang) for b in df["breadth"]]
+    labels = [breadth_label(int(b)) for b in df["breadth"]]
     repeat, revenue = i18n.t("kpi.repeat_purchase_rate", lang), _t("revenue_per_customer", lang)
-    fig = make_subplots(rows=1, cols=2, subplot_titles=(repeat, f"{revenue} (€)"), horizontal_spacing=0.12)
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(repeat, f"{revenue} (€)"), horizontal_spacing=0.22)
     fig.add_bar(x=labels, y=df["repeat_purchase_rate"], marker_color=PALETTE[0], name=repeat,
                 text=df["repeat_purchase_rate"], texttemplate="%{text:.0%}", textposition="outside",
                 customdata=df[["customers"]],
                 hovertemplate="%{x}: %{y:.1%}<br>" + i18n.t("kpi.customers", lang) + ": %{customdata[0]:,}"
                               "<extra></extra>", row=1, col=1)
     fig.add_bar(x=labels, y=df["revenue_per_customer"], marker_color=PALETTE[2], name=revenue,
-                text=df["revenue_per_customer"], texttemplate="%{text:,.0f} €", textposition="outside",
-                hovertemplate="%{x}: %{y:,.2f} €<extra></extra>", row=1, col=2)
+                text=df["revenue_per_customer"], texttemplate=money("%{text:,.0f}", lang), textposition="outside",
+                hovertemplate="%{x}: " + money("%{y:,.2f}", lang) + "<extra></extra>", row=1, col=2)
     base_layout(fig, lang, _t("axis_breadth", lang), repeat, height=360)
     fig.update_layout(showlegend=False, hovermode="closest", margin=dict(t=40))
     fig.update_yaxes(title_text=repeat, tickformat=".0%", rangemode="tozero", row=1, col=1)
@@ -61,19 +66,29 @@ def breadth_chart(df: pd.DataFrame, lang: str) -> go.Figure:
     return fig
 
 
+def period_label(period, grain: str) -> str:
+    """A bucket start as its label: 'Q3 2026' for quarters, '2026-07' for months."""
+    day = pd.Timestamp(period)
+    return f"Q{day.quarter} {day.year}" if grain == "quarter" else day.strftime("%Y-%m")
+
+
 def trend_chart(df: pd.DataFrame, lang: str, grain: str) -> go.Figure:
-    """Cross-buying rate (left axis) and categories per customer (right axis) per bucket."""
+    """Cross-buying rate (left panel) and categories per customer (right panel) per bucket."""
     rate, mean = i18n.t("kpi.cross_buying_rate", lang), i18n.t("kpi.categories_per_customer", lang)
-    fig = go.Figure()
-    fig.add_scatter(x=df["period"], y=df["cross_buying_rate"], name=rate, mode="lines+markers",
-                    line=dict(color=PALETTE[0], width=3), hovertemplate="%{y:.1%}<extra>" + rate + "</extra>")
-    fig.add_scatter(x=df["period"], y=df["categories_per_customer"], name=mean, yaxis="y2", mode="lines+markers",
-                    line=dict(color=PALETTE[2], width=2, dash="dot"),
-                    hovertemplate="%{y:.2f}<extra>" + mean + "</extra>")
+    labels = [period_label(p, grain) for p in df["period"]]
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(rate, mean), horizontal_spacing=0.12)
+    fig.add_scatter(x=labels, y=df["cross_buying_rate"], name=rate, mode="lines+markers",
+                    line=dict(color=PALETTE[0], width=3), customdata=df[["category_buyers"]],
+                    hovertemplate="%{x}: %{y:.1%}<br>" + _t("col.customers_with_category", lang)
+                                  + ": %{customdata[0]:,}<extra></extra>", row=1, col=1)
+    fig.add_scatter(x=labels, y=df["categories_per_customer"], name=mean, mode="lines+markers",
+                    line=dict(color=PALETTE[2], width=3), hovertemplate="%{x}: %{y:.2f}<extra></extra>",
+                    row=1, col=2)
     base_layout(fig, lang, i18n.t(f"kpi.{grain}", lang), rate)
-    fig.update_yaxes(tickformat=".0%", rangemode="tozero")
-    fig.update_layout(yaxis2=dict(title=dict(text=mean), overlaying="y", side="right", showgrid=False,
-                                  rangemode="tozero"))
+    fig.update_layout(showlegend=False, hovermode="closest", margin=dict(t=40))
+    fig.update_xaxes(title_text=i18n.t(f"kpi.{grain}", lang), type="category")
+    fig.update_yaxes(title_text=rate, tickformat=".0%", rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(title_text=mean, tickformat=".1f", rangemode="tozero", row=1, col=2)
     return fig
 
 
@@ -109,7 +124,7 @@ def affinity_heatmap(pairs: pd.DataFrame, lang: str, metric: str, min_support: f
         index=order, columns=order)
     is_share = HEATMAP_METRICS[metric]
     value_format = ".1%" if is_share else ".2f"
-    heatmap = dict(colorscale="RdBu", zmid=1.0, reversescale=False) if metric == "lift" else \
+    heatmap = dict(colorscale="RdBu", zmid=1.0, reversescale=True) if metric == "lift" else \
         dict(colorscale="Blues", zmin=0)
     fig = go.Figure(go.Heatmap(
         z=matrix.values, x=order, y=order, customdata=both.values, hoverongaps=False,
@@ -158,7 +173,7 @@ def offer_summary_chart(offers: pd.DataFrame, lang: str) -> go.Figure:
         y=summary["next_category"], x=summary["customers"], orientation="h", marker_color=PALETTE[5],
         customdata=summary[["expected_value"]], text=summary["customers"], texttemplate="%{text:,}",
         textposition="outside", cliponaxis=False,
-        hovertemplate="%{y}: %{x:,}<br>" + value + ": %{customdata[0]:,.0f} €<extra></extra>",
+        hovertemplate="%{y}: %{x:,}<br>" + value + ": " + money("%{customdata[0]:,.0f}", lang) + "<extra></extra>",
     ))
     base_layout(fig, lang, _t("axis_offer_customers", lang), _t("axis_next_category", lang),
                 height=max(240, 80 + 34 * len(summary)))

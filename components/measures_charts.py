@@ -26,9 +26,10 @@ def _error(low: pd.Series, high: pd.Series, centre: pd.Series) -> dict:
 def roi_chart(portfolio: pd.DataFrame, lang: str, x_title: str, y_title: str, instrument_labels: dict[str, str],
               weaker_label: str) -> go.Figure:
     """ROI per measure as a dot with its 95 % interval, one colour per instrument; measures evaluated
-    pre/post (weaker evidence) as open dots. `portfolio` is sorted top to bottom as it should appear and
+    pre/post (weaker evidence) as open dots, measures whose interval reaches below 0 paler. `portfolio` is sorted top to bottom as it should appear and
     has label, instrument, evidence, roi, roi_low, roi_high."""
-    df = portfolio.dropna(subset=["roi"]).iloc[::-1]
+    df = portfolio.dropna(subset=["roi"]).iloc[::-1].copy()
+    df["proven"] = df["roi_low"] > 0
     fig = go.Figure()
     instruments = list(dict.fromkeys(df["instrument"]))
     for i, instrument in enumerate(instruments):
@@ -40,14 +41,15 @@ def roi_chart(portfolio: pd.DataFrame, lang: str, x_title: str, y_title: str, in
             fig.add_scatter(
                 x=part["roi"], y=part["label"], mode="markers", name=name,
                 marker=dict(size=12, color="white" if weaker else PALETTE[i % len(PALETTE)],
-                            line=dict(width=2, color=PALETTE[i % len(PALETTE)]), symbol="circle"),
+                            line=dict(width=2, color=PALETTE[i % len(PALETTE)]), symbol="circle",
+                            opacity=np.where(part["proven"], 1.0, 0.55)),
                 error_x=_error(part["roi_low"], part["roi_high"], part["roi"]) | {"color": PALETTE[i % len(PALETTE)]},
-                hovertemplate="%{y}: %{x:.0%}<extra>" + name + "</extra>",
+                hovertemplate="%{y}: %{x:,.0%}<extra>" + name + "</extra>",
             )
     fig.add_vline(x=0, line=dict(color="#7f8c8d", dash="dash", width=1))
     base_layout(fig, lang, x_title, y_title, height=max(260, 60 * len(df) + 120))
     fig.update_layout(hovermode="closest")
-    fig.update_xaxes(tickformat=".0%", zeroline=False)
+    fig.update_xaxes(tickformat=",.0%", zeroline=False)
     fig.update_yaxes(categoryorder="array", categoryarray=list(df["label"]))
     return fig
 
@@ -109,10 +111,14 @@ def forest_chart(rows: pd.DataFrame, lang: str, x_title: str, y_title: str, tick
                     | {"color": "#5d6d7e"},
                     hovertemplate="%{y}: %{x:" + tickformat + "}<extra></extra>")
     fig.add_vline(x=0, line=dict(color="#7f8c8d", dash="dash", width=1))
-    if reference is not None and np.isfinite(reference):
+    has_reference = reference is not None and np.isfinite(reference)
+    if has_reference:
         fig.add_vline(x=reference, line=dict(color=PALETTE[4], dash="dot", width=2),
-                      annotation_text=reference_name, annotation_position="top")
-    base_layout(fig, lang, x_title, y_title, height=max(240, 42 * len(df) + 120))
+                      annotation_text=reference_name, annotation_position="top right",
+                      annotation_font=dict(color=PALETTE[4]))
+    base_layout(fig, lang, x_title, y_title, height=max(260, 48 * len(df) + 130))
+    if has_reference:
+        fig.update_layout(margin=dict(t=36))
     fig.update_layout(hovermode="closest")
     fig.update_xaxes(tickformat=tickformat, zeroline=False)
     fig.update_yaxes(categoryorder="array", categoryarray=list(df["label"]))

@@ -122,7 +122,7 @@ def render_points(ctx: PageContext) -> None:
                                           help=t("measures.value_per_point_help",
                                                  rows=i18n.fmt_number(summary["rows_without_value"], lang)))
         summary = data.query("points_summary", value_per_point=value_per_point, **params).iloc[0]
-    cards = st.columns(6)
+    cards = st.columns(3) + st.columns(3)
     cards[0].metric(t("measures.points_issued"), i18n.fmt_number(summary["issued"], lang), border=True,
                     help=i18n.fmt_money(summary["issued_value"], lang))
     cards[1].metric(t("measures.points_redeemed"), i18n.fmt_number(summary["redeemed"], lang), border=True,

@@ -38,7 +38,7 @@ def render_portfolio(ctx: PageContext, ev: Evaluation) -> None:
         "instrument": df["instrument"].map(lambda i: instrument_label(ctx, i)),
         "evidence": df["evidence"].map(lambda e: ctx.t(f"measures.evidence.{e}")),
         "participants": df["participants"].astype("Int64"),
-        "control": df["control"].astype("Int64"),
+        "control_n": df["control"].astype("Int64"),
         "cost": df["cost"].round(0),
         "incremental_margin": df["incremental_margin"].round(0),
         "interval": [_money_interval(lo, hi, lang) for lo, hi in zip(df["incremental_margin_low"],
@@ -50,7 +50,7 @@ def render_portfolio(ctx: PageContext, ev: Evaluation) -> None:
     })
     labels = {c: ctx.t(f"measures.col.{c}") for c in shown.columns}
     table(shown, ctx, "measures_portfolio", labels,
-          column_config=number_columns(labels, ("participants", "control", "cost", "incremental_margin", "roi",
+          column_config=number_columns(labels, ("participants", "control_n", "cost", "incremental_margin", "roi",
                                                 "payback_weeks")), key="measures_portfolio_table")
     st.caption(ctx.t("measures.portfolio_table_explain"))
     _instrument_summary(ctx, df)

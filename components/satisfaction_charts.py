@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from components.charts import GREY, PALETTE, base_layout
 from loyalty import i18n, stats
 
-PROMOTER, PASSIVE, DETRACTOR = "#27ae60", "#b3b6b7", "#c0392b"
+PROMOTER, PASSIVE, DETRACTOR = "#27ae60", "#f5b041", "#c0392b"
 NPS_GROUPS = ("promoter", "passive", "detractor")
 GROUP_COLOURS = {"promoter": PROMOTER, "passive": PASSIVE, "detractor": DETRACTOR, "no_answer": GREY}
 SMALL_OPACITY = 0.35
@@ -20,12 +20,18 @@ def tr(key: str, lang: str, **values) -> str:
     return i18n.t(key, lang, **values)
 
 
-def group_label(value, lang: str, by: str | None = None) -> str:
-    """A group value as shown: nulls are 'not known / anonymous'; NPS groups and answer groups translated."""
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+def group_label(value, lang: str) -> str:
+    """A data value (touchpoint, segment, ...) as shown: empty ones are 'not known / anonymous'."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return tr("satisfaction.group_unknown", lang)
+    return str(value)
+
+
+def answer_group_label(value, lang: str) -> str:
+    """A group the queries define (promoter, passive, detractor, no_answer, CSAT 1-5, referral, other,
+    unknown), translated."""
     key = f"satisfaction.group_{value}"
-    return tr(key, lang) if key in i18n.catalog() else str(value)
+    return tr(key, lang) if key in i18n.catalog() else group_label(value, lang)
 
 
 # --- frames ----------------------------------------------------------------------------------------
@@ -78,6 +84,7 @@ def nps_changes(frame: pd.DataFrame, min_n: int, confidence: float = stats.CONFI
                                    (df["promoters"], df["detractors"], df["n"]), confidence)
     judged = (df["n"] >= min_n) & (before["n"] >= min_n)
     df["change"] = result.difference
+    df["judged"] = judged
     df["p_value"] = np.where(judged, result.p_value, np.nan)
     df["significant"] = judged & np.asarray(result.significant, dtype=bool)
     return df
@@ -99,14 +106,14 @@ def period_change(current: tuple, previous: tuple | None, min_n: int, kind: str 
 
 # --- figures ---------------------------------------------------------------------------------------
 
-def _labels(df: pd.DataFrame, lang: str, by: str) -> list[str]:
-    return [f"{group_label(g, lang, by)} (n={i18n.fmt_number(n, lang)})" for g, n in zip(df["grp"], df["n"])]
+def _labels(df: pd.DataFrame, lang: str) -> list[str]:
+    return [f"{group_label(g, lang)} (n={i18n.fmt_number(n, lang)})" for g, n in zip(df["grp"], df["n"])]
 
 
 def nps_by_group_chart(df: pd.DataFrame, lang: str, by_label: str) -> go.Figure:
     """Horizontal NPS bars with the confidence interval as error bars; groups below the minimum n grey."""
     df = ranked_order(df, "nps").iloc[::-1]  # plotly draws the first row at the bottom
-    labels = _labels(df, lang, "")
+    labels = _labels(df, lang)
     colours = [PALETTE[0] if ok else GREY for ok in df["enough"]]
     fig = go.Figure(go.Bar(
         x=df["nps"], y=labels, orientation="h", marker_color=colours,
@@ -125,7 +132,7 @@ def nps_by_group_chart(df: pd.DataFrame, lang: str, by_label: str) -> go.Figure:
 def nps_shares_chart(df: pd.DataFrame, lang: str, by_label: str) -> go.Figure:
     """100 % stacked bars of promoter / passive / detractor shares per group (small groups faded)."""
     df = ranked_order(df, "nps").iloc[::-1]
-    labels = _labels(df, lang, "")
+    labels = _labels(df, lang)
     opacity = [1.0 if ok else SMALL_OPACITY for ok in df["enough"]]
     fig = go.Figure()
     for group, column in zip(NPS_GROUPS, ("promoter_share", "passive_share", "detractor_share")):
@@ -143,7 +150,7 @@ def nps_shares_chart(df: pd.DataFrame, lang: str, by_label: str) -> go.Figure:
 def csat_by_group_chart(df: pd.DataFrame, lang: str, by_label: str) -> go.Figure:
     """Top-2-box share (CSAT 4-5) per group with its Wilson interval; mean CSAT as bar text."""
     df = ranked_order(df, "csat_mean").iloc[::-1]
-    labels = _labels(df, lang, "")
+    labels = _labels(df, lang)
     colours = [PALETTE[1] if ok else GREY for ok in df["enough"]]
     mean_label = tr("satisfaction.csat_mean_short", lang)
     fig = go.Figure(go.Bar(
@@ -215,7 +222,7 @@ def csat_trend_chart(df: pd.DataFrame, lang: str, period_label: str) -> go.Figur
     fig.update_xaxes(type="category")
     fig.update_layout(hovermode="closest",
                       yaxis2=dict(title=dict(text=tr("satisfaction.csat_mean", lang)), overlaying="y", side="right",
-                                  range=[1, 5], showgrid=False))
+                                  range=[1, 5], dtick=1, showgrid=False))
     return fig
 
 
@@ -240,7 +247,7 @@ def followup_chart(df: pd.DataFrame, lang: str, value: str, axis_label: str, gro
     colours = [GROUP_COLOURS.get(g, PALETTE[1]) for g in df["grp"]]
     text = [(i18n.fmt_percent(v, lang, 1) if percent else i18n.fmt_money(v, lang, 0)) +
             f" (n={i18n.fmt_number(n, lang)})" for v, n in zip(df[value], df["customers"])]
-    fig = go.Figure(go.Bar(x=[group_label(g, lang) for g in df["grp"]], y=df[value], marker_color=colours,
+    fig = go.Figure(go.Bar(x=[answer_group_label(g, lang) for g in df["grp"]], y=df[value], marker_color=colours,
                            text=text, textposition="outside", cliponaxis=False,
                            hovertemplate="%{x}: %{text}<extra></extra>"))
     base_layout(fig, lang, group_axis, axis_label, height=340)
@@ -254,9 +261,11 @@ def followup_chart(df: pd.DataFrame, lang: str, value: str, axis_label: str, gro
 def referral_chart(df: pd.DataFrame, lang: str, value: str, axis_label: str, percent: bool = False) -> go.Figure:
     """New customers won by recommendation against the other new customers, one bar per group."""
     colours = {"referral": PALETTE[3], "other": PALETTE[1], "unknown": GREY}
+    order = [g for g in ("referral", "other", "unknown") if g in set(df["grp"])]
+    df = df.set_index("grp").loc[order].reset_index()
     text = [(i18n.fmt_percent(v, lang, 1) if percent else i18n.fmt_money(v, lang, 0)) +
             f" (n={i18n.fmt_number(n, lang)})" for v, n in zip(df[value], df["new_customers"])]
-    fig = go.Figure(go.Bar(x=[group_label(g, lang) for g in df["grp"]], y=df[value],
+    fig = go.Figure(go.Bar(x=[answer_group_label(g, lang) for g in df["grp"]], y=df[value],
                            marker_color=[colours.get(g, GREY) for g in df["grp"]], text=text,
                            textposition="outside", cliponaxis=False, hovertemplate="%{x}: %{text}<extra></extra>"))
     base_layout(fig, lang, tr("satisfaction.axis_acquisition", lang), axis_label, height=320)
@@ -273,7 +282,7 @@ def referrers_chart(df: pd.DataFrame, lang: str) -> go.Figure:
     df = df.set_index("grp").loc[order].reset_index()
     text = [f"{i18n.fmt_percent(v, lang, 1)} ({i18n.fmt_number(r, lang)} / {i18n.fmt_number(c, lang)})"
             for v, r, c in zip(df["referrer_share"], df["referrers"], df["customers"])]
-    fig = go.Figure(go.Bar(x=[group_label(g, lang) for g in df["grp"]], y=df["referrer_share"],
+    fig = go.Figure(go.Bar(x=[answer_group_label(g, lang) for g in df["grp"]], y=df["referrer_share"],
                            marker_color=[GROUP_COLOURS.get(g, GREY) for g in df["grp"]], text=text,
                            textposition="outside", cliponaxis=False, hovertemplate="%{x}: %{text}<extra></extra>"))
     base_layout(fig, lang, tr("satisfaction.axis_nps_group", lang), tr("satisfaction.referrer_share", lang),

@@ -26,7 +26,7 @@ PERCENT_KPIS = frozenset({"repeat_purchase_rate", "cross_buying_rate", "churn_ra
 MONEY_KPIS = frozenset({"revenue", "avg_order_value"})
 DEFAULT_TOLERANCE = 0.05
 TOLERANCE_KEY = "targets_tolerance"  # shared by the cockpit and the measures page
-LIGHTS = {"green": "🟢", "amber": "🟡", "red": "🔴", "none": "⚪"}
+LIGHTS = {"green": "#27ae60", "amber": "#f39c12", "red": "#c0392b", "none": "#b3b6b7"}  # traffic light colours
 
 
 def target_status(actual, target, kpi, tolerance: float):
@@ -67,10 +67,10 @@ def target_overview(progress: pd.DataFrame, as_of: date, tolerance: float) -> pd
     """One row per target with actual (to date), projection, state and status.
 
     state: 'finished' (period_end <= as_of) or 'running'. For running targets the status uses the
-    projection (when there is one). achievement = compared value / target.
+    projection (when there is one). deviation = compared value - target (in the KPI's unit).
     """
     columns = ["target_id", "kpi", "segment", "period_start", "period_end", "target", "actual", "cutoff",
-               "projection", "state", "compared", "achievement", "status"]
+               "projection", "state", "compared", "deviation", "status"]
     if progress.empty:
         return pd.DataFrame(columns=columns)
     latest = progress.sort_values("cutoff").groupby("target_id").tail(1).set_index("target_id")
@@ -79,11 +79,20 @@ def target_overview(progress: pd.DataFrame, as_of: date, tolerance: float) -> pd
     projection = project(progress[progress["target_id"].isin(latest.index[latest["state"] == "running"])])
     latest["projection"] = projection.reindex(latest.index)
     latest["compared"] = np.where(latest["state"] == "running", latest["projection"], latest["actual"])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        latest["achievement"] = np.where(latest["target"] != 0, latest["compared"] / latest["target"], np.nan)
+    latest["deviation"] = latest["compared"] - latest["target"]
     latest["status"] = target_status(latest["compared"], latest["target"], latest["kpi"], tolerance)
     return latest.reset_index()[columns].sort_values(["period_start", "period_end", "kpi", "segment"],
                                                      na_position="first")
+
+
+def format_deviation(value, kpi: str, lang: str) -> str:
+    """A deviation from the target with its sign (percentage points for rates)."""
+    if value is None or pd.isna(value):
+        return "–"
+    if kpi in PERCENT_KPIS:
+        return i18n.fmt_points(value, lang)
+    text = format_kpi_value(value, kpi, lang)
+    return f"+{text}" if value > 0 else text
 
 
 def format_kpi_value(value, kpi: str, lang: str) -> str:
@@ -112,7 +121,7 @@ def display_frame(overview: pd.DataFrame, ctx: PageContext) -> pd.DataFrame:
     """The overview with formatted, translated cells (values of different KPIs share a column)."""
     lang, t = ctx.lang, ctx.t
     rows = overview.copy()
-    status_text = {s: f"{LIGHTS[s]} {t('targets.status_' + s)}" for s in LIGHTS}
+    status_text = {s: t("targets.status_" + s) for s in LIGHTS}
     out = pd.DataFrame({
         t("targets.col_status"): rows["status"].map(status_text),
         t("targets.col_kpi"): rows["kpi"].map(lambda k: t(f"kpi.{k}")),
@@ -123,16 +132,26 @@ def display_frame(overview: pd.DataFrame, ctx: PageContext) -> pd.DataFrame:
         t("targets.col_actual"): [format_kpi_value(v, k, lang) for v, k in zip(rows["actual"], rows["kpi"])],
         t("targets.col_projection"): [format_kpi_value(v, k, lang) if s == "running" else "–"
                                       for v, k, s in zip(rows["projection"], rows["kpi"], rows["state"])],
-        t("targets.col_achievement"): [i18n.fmt_percent(v, lang, 0) for v in rows["achievement"]],
+        t("targets.col_deviation"): [format_deviation(v, k, lang) for v, k in zip(rows["deviation"], rows["kpi"])],
         t("targets.col_state"): rows["state"].map(lambda s: t(f"targets.state_{s}")),
     })
     return out
 
 
 def targets_table(overview: pd.DataFrame, ctx: PageContext, name: str, key: str) -> None:
-    from components.ui import table
+    """The status table, newest periods first, the status cell coloured as a traffic light, with downloads."""
+    from components.downloads import download_buttons
+    from components.ui import safe_filename
 
-    table(display_frame(overview, ctx), ctx, name, key=key)
+    ordered = overview.sort_values(["period_end", "period_start", "kpi"], ascending=[False, False, True])
+    shown = display_frame(ordered, ctx)
+    if not (ordered["state"] == "running").any():  # projections exist only for running periods
+        shown = shown.drop(columns=[ctx.t("targets.col_projection")])
+    colours = dict(zip(shown[ctx.t("targets.col_status")], ordered["status"].map(LIGHTS)))
+    styled = shown.style.map(lambda v: f"background-color: {colours.get(v, LIGHTS['none'])}; color: white",
+                             subset=[ctx.t("targets.col_status")])
+    st.dataframe(styled, width="stretch", hide_index=True, key=key)
+    download_buttons(shown, ctx, safe_filename(name), key=key)
 
 
 def load_overview(tolerance: float) -> tuple[pd.DataFrame, date | None]:
@@ -152,7 +171,7 @@ def cockpit_targets(ctx: PageContext) -> None:
     if not ctx.snapshot.has("targets"):
         st.info(ctx.t("targets.none_defined"))
         return
-    with st.popover(ctx.t("targets.tolerance"), icon="🚦"):
+    with st.popover(ctx.t("targets.tolerance"), icon=":material/traffic:"):
         tolerance = tolerance_input(ctx, "cockpit_targets_tolerance")
     overview, as_of = load_overview(tolerance)
     end = pd.Timestamp(ctx.filters.end)

@@ -67,34 +67,38 @@ def abc_segment_chart(by_segment: pd.DataFrame, lang: str, measure: str) -> go.F
         )
     base_layout(fig, lang, t("value.share_of_customers"), t("kpi.segment"),
                 height=max(220, 70 + 45 * by_segment["segment_label"].nunique()))
-    fig.update_layout(barmode="stack", hovermode="closest")
+    fig.update_layout(barmode="stack", hovermode="closest", legend=dict(traceorder="normal"))
     fig.update_xaxes(tickformat=".0%", range=[0, 1])
     fig.update_yaxes(autorange="reversed")
     return fig
 
 
 def rfm_map_chart(grid: pd.DataFrame, lang: str) -> go.Figure:
-    """The R x F segment map: one cell per score pair, coloured by its segment, labelled with the segment
-    name and the number of customers in it."""
+    """The R x F segment map: one square per score pair, filled with its segment's colour and labelled with
+    the number of customers in it; the legend names the segments."""
     t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
-    counts = {(int(r), int(f)): (int(n), float(m)) for r, f, n, m in
-              grid[["r_score", "f_score", "customers", "avg_monetary"]].itertuples(index=False)}
+    cells = {(int(r), int(f)): (int(n), float(m)) for r, f, n, m in
+             grid[["r_score", "f_score", "customers", "avg_monetary"]].itertuples(index=False)}
     scores = range(1, 6)
     fig = go.Figure()
-    for code in RFM_SEGMENTS:
-        cells = [(r, f) for r in scores for f in scores if rfm_segment_of(r, f) == code]
-        name = rfm_segment_name(code, lang)
-        fig.add_scatter(
-            x=[f for _, f in cells], y=[r for r, _ in cells], mode="markers+text", name=name,
-            marker=dict(symbol="square", size=58, color=SEGMENT_COLORS[code], line=dict(color="white", width=2)),
-            text=[i18n.fmt_number(counts.get(c, (0, 0))[0], lang) for c in cells],
-            textfont=dict(color="white", size=13),
-            customdata=[[name, counts.get(c, (0, float("nan")))[1]] for c in cells],
-            hovertemplate=t("value.rfm_map_hover") + "<extra></extra>",
-        )
+    for r in scores:
+        for f in scores:
+            fig.add_shape(type="rect", x0=f - 0.5, x1=f + 0.5, y0=r - 0.5, y1=r + 0.5, layer="below",
+                          fillcolor=SEGMENT_COLORS[rfm_segment_of(r, f)], line=dict(color="white", width=2))
+    for code in RFM_SEGMENTS:  # legend entries
+        fig.add_scatter(x=[None], y=[None], mode="markers", name=rfm_segment_name(code, lang),
+                        marker=dict(symbol="square", size=12, color=SEGMENT_COLORS[code]))
+    centers = [(r, f) for r in scores for f in scores]
+    fig.add_scatter(
+        x=[f for _, f in centers], y=[r for r, _ in centers], mode="text", showlegend=False,
+        text=[i18n.fmt_number(cells.get(c, (0, 0))[0], lang) for c in centers], textfont=dict(color="white", size=13),
+        customdata=[[rfm_segment_name(rfm_segment_of(*c), lang), cells.get(c, (0, float("nan")))[1]] for c in centers],
+        hovertemplate=t("value.rfm_map_hover") + "<extra></extra>",
+    )
     base_layout(fig, lang, t("value.f_score_axis"), t("value.r_score_axis"), height=430)
-    fig.update_xaxes(tickvals=list(scores), range=[0.5, 5.5], showgrid=False, zeroline=False)
-    fig.update_yaxes(tickvals=list(scores), range=[0.5, 5.5], showgrid=False, zeroline=False, scaleanchor="x")
+    fig.update_xaxes(tickvals=list(scores), range=[0.5, 5.5], showgrid=False, zeroline=False, constrain="domain")
+    fig.update_yaxes(tickvals=list(scores), range=[0.5, 5.5], showgrid=False, zeroline=False, scaleanchor="x",
+                     constrain="domain")
     fig.update_layout(hovermode="closest", legend=dict(orientation="v", x=1.02, y=1, yanchor="top"))
     return fig
 
@@ -189,5 +193,6 @@ def value_by_segment_chart(by_segment: pd.DataFrame, lang: str) -> go.Figure:
                     hovertemplate="%{y:.1%}<extra>" + t("value.p_alive_mean") + "</extra>")
     base_layout(fig, lang, t("kpi.segment"), t("value.predicted_value") + " (€)")
     fig.update_layout(hovermode="closest", yaxis2=dict(title=dict(text=t("value.p_alive_mean")), overlaying="y",
-                                                     side="right", range=[0, 1.05], tickformat=".0%", showgrid=False))
+                                                     side="right", range=[0, 1], dtick=0.25, tickformat=".0%",
+                                                     showgrid=False))
     return fig

@@ -1,4 +1,5 @@
-"""Cockpit: KPI cards against the comparison period and the monthly revenue / active customer trend."""
+"""Cockpit: KPI cards against the comparison period, targets with traffic lights and the monthly revenue /
+active customer trend."""
 
 import streamlit as st
 
@@ -6,6 +7,7 @@ from components import data
 from components.charts import trend_chart
 from components.context import get_context
 from components.kpi import kpi_cards
+from components.targets import cockpit_targets
 from components.ui import chart, explain, page_header, require_transactions
 
 ctx = get_context()
@@ -20,6 +22,7 @@ if current["customers"] == 0:
 compared = filters.compared()
 previous = data.query("kpis", **compared.params()).iloc[0] if compared else None
 kpi_cards(ctx, current, previous)
+cockpit_targets(ctx)
 
 st.subheader(ctx.t("cockpit.trend_title"))
 trend = data.query("kpi_trend", grain="month", **filters.params())

@@ -55,9 +55,14 @@ def headers(ctx: PageContext, columns) -> dict[str, str]:
     return {column: ctx.t(f"crossbuying.col.{column}") for column in columns}
 
 
-def column_formats(ctx: PageContext, percent=(), decimals=(), money=()) -> dict:
-    """column_config keyed by the translated headers: shares in %, ratios with two decimals, money in €."""
+def column_formats(ctx: PageContext, percent=(), decimals=(), money=(), counts=(), days=()) -> dict:
+    """column_config keyed by the translated headers: shares in %, ratios with two decimals, money in €,
+    counts with thousands separators, days with one decimal."""
     config = {}
+    for column in counts:
+        config[ctx.t(f"crossbuying.col.{column}")] = st.column_config.NumberColumn(format="localized")
+    for column in days:
+        config[ctx.t(f"crossbuying.col.{column}")] = st.column_config.NumberColumn(format="%.1f")
     for column in percent:
         config[ctx.t(f"crossbuying.col.{column}")] = st.column_config.NumberColumn(format="percent")
     for column in decimals:
@@ -116,7 +121,7 @@ def breadth_tab(ctx: PageContext, filters: Filters) -> None:
     st.subheader(ctx.t("crossbuying.trend_title"))
     grain = choice(ctx, "crossbuying.grain", TREND_GRAINS, "crossbuying_trend_grain", "kpi.")
     chart(trend_chart(data.query("crossbuying_trend", grain=grain, **filters.params()), ctx.lang, grain))
-    explain(ctx, "crossbuying.trend_explain", grain=ctx.t(f"kpi.{grain}"))
+    explain(ctx, "crossbuying.trend_explain", grain=ctx.t(f"crossbuying.grain_word_{grain}"))
 
     st.subheader(ctx.t("crossbuying.group_title"))
     dimension = choice(ctx, "crossbuying.split_by", GROUP_DIMENSIONS, "crossbuying_group_dimension",
@@ -144,7 +149,7 @@ def coverage_notes(ctx: PageContext, current: pd.Series) -> None:
 
 
 def affinity_tab(ctx: PageContext, filters: Filters) -> None:
-    left, middle, right = st.columns([1, 1, 1])
+    left, middle, right = st.columns([1.1, 1, 1])
     level = choice(ctx, "crossbuying.level", LEVELS, "crossbuying_level", "crossbuying.level_", left)
     metric = choice(ctx, "crossbuying.heatmap_metric", HEATMAP_METRICS, "crossbuying_heatmap_metric",
                     "crossbuying.metric_", middle)
@@ -169,7 +174,7 @@ def affinity_tab(ctx: PageContext, filters: Filters) -> None:
     unit = "customers" if level == "customers" else "orders"
     columns = ["category_a", "category_b", f"{unit}_a", f"{unit}_b", f"{unit}_both", "support", "confidence", "lift"]
     table(shown[columns], ctx, f"category_pairs_{level}", headers(ctx, columns), key=f"crossbuying_pairs_{level}",
-          column_config=column_formats(ctx, percent=("support", "confidence"), decimals=("lift",)))
+          column_config=column_formats(ctx, percent=("support", "confidence"), decimals=("lift",), counts=columns[2:5]))
     explain(ctx, "crossbuying.pairs_table_explain")
 
 
@@ -204,7 +209,8 @@ def migration_tab(ctx: PageContext, filters: Filters) -> None:
     columns = ["entry_category", "next_category", "entry_customers", "customers", "share", "median_days"]
     all_transitions = migration[migration["next_category"].notna()]
     table(all_transitions[columns], ctx, "category_migration", headers(ctx, columns), key="crossbuying_migration",
-          column_config=column_formats(ctx, percent=("share",), decimals=("median_days",)))
+          column_config=column_formats(ctx, percent=("share",), days=("median_days",),
+                                       counts=("entry_customers", "customers")))
     explain(ctx, "crossbuying.migration_table_explain")
 
 
@@ -240,8 +246,8 @@ def next_best_tab(ctx: PageContext, filters: Filters) -> None:
     chart(offer_summary_chart(chosen, ctx.lang))
     explain(ctx, "crossbuying.offer_chart_explain")
 
-    columns = ["customer_id", "segment", "bought_categories", "next_category", "because_of", "confidence", "lift",
-               "revenue_per_buyer", "expected_value"]
+    columns = ["customer_id", "segment", "next_category", "expected_value", "confidence", "lift", "because_of",
+               "bought_categories", "revenue_per_buyer"]
     labels = {**headers(ctx, columns), "next_category": ctx.t("crossbuying.col.recommended_category")}
     table(chosen[columns].head(OFFERS_SHOWN), ctx, "next_best_category", labels, key="crossbuying_offers",
           column_config=column_formats(ctx, percent=("confidence",), decimals=("lift",),

@@ -45,26 +45,22 @@ ctx = get_context()
 t = ctx.t
 lang = ctx.lang
 
-# column kinds decide unit suffix, rounding and display format of table columns
-UNIT_SUFFIX = {"money": " (€)", "share": " (%)"}
-DECIMALS = {"count": 0, "money": 2, "share": 1, "number": 2, "days": 0, "probability": 1}
+# column kind -> (display format, step = shown decimals); Streamlit formats in the reader's browser locale
+COLUMN_FORMATS = {"count": ("localized", 1), "days": ("localized", 1), "number": ("localized", 0.01),
+                  "money": ("euro", 0.01), "share": ("percent", 0.001), "probability": ("percent", 0.001)}
 
 
 def show_table(df: pd.DataFrame, columns: dict[str, str], name: str, key: str, height: int | None = None) -> None:
-    """A downloadable table of `columns` (name -> kind) with translated headers (`value.col_<name>`):
-    shares and probabilities in percent, numbers rounded and shown in the reader's locale."""
+    """A downloadable table of `columns` (name -> kind: text, date or a COLUMN_FORMATS kind) with translated
+    headers (`value.col_<name>`); the download keeps the numbers, shares as fractions."""
     shown = df[list(columns)].copy()
     labels, config = {}, {}
     for column, kind in columns.items():
-        label = t(f"value.col_{column}") + UNIT_SUFFIX.get(kind, "")
-        if kind == "probability":
-            label += " (%)"
-        labels[column] = label
-        if kind in ("share", "probability"):
-            shown[column] = shown[column] * 100
-        if kind in DECIMALS:
-            shown[column] = pd.to_numeric(shown[column]).round(DECIMALS[kind])
-            config[label] = st.column_config.NumberColumn(format="localized")
+        label = labels[column] = t(f"value.col_{column}")
+        if kind in COLUMN_FORMATS:
+            number_format, step = COLUMN_FORMATS[kind]
+            shown[column] = pd.to_numeric(shown[column])
+            config[label] = st.column_config.NumberColumn(format=number_format, step=step)
         elif kind == "date":
             shown[column] = pd.to_datetime(shown[column])
             config[label] = st.column_config.DateColumn(format="DD.MM.YYYY" if lang == "de" else "YYYY-MM-DD")
@@ -117,11 +113,10 @@ def render_abc() -> None:
     explain(ctx, "value.pareto_explain", measure=measure, a=a_pct, b=b_pct)
 
     st.subheader(t("value.abc_table_title"))
-    class_columns = {"abc_class": "text", "customers": "count", "customer_share": "share", "revenue": "money",
-                     "revenue_share": "share", "margin": "money", "margin_share": "share", "orders": "count",
-                     "avg_order_value": "money", "repeat_rate": "share"}
-    if overall["margin"].isna().all():
-        class_columns = {k: v for k, v in class_columns.items() if not k.startswith("margin")}
+    ranked_by = {"margin": "money", "margin_share": "share"} if by == "margin" else {}
+    class_columns = {"abc_class": "text", "customers": "count", "customer_share": "share", **ranked_by,
+                     "revenue": "money", "revenue_share": "share", "orders": "count", "avg_order_value": "money",
+                     "repeat_rate": "share"}
     show_table(overall.reset_index(), class_columns, "abc_classes", key="value_abc_table")
     explain(ctx, "value.abc_table_explain")
 
@@ -142,7 +137,8 @@ def render_abc() -> None:
     customers = data.query("abc_customers", **settings.params(ctx.filters, chosen))
     show_table(customers.assign(segment=segment_labels(customers["segment"])),
                {"customer_id": "text", "segment": "text", "abc_class": "text", "value_rank": "count", "revenue": "money",
-                "margin": "money", "orders": "count", "avg_order_value": "money", "share_before": "share"},
+                **({"margin": "money"} if by == "margin" else {}), "orders": "count", "avg_order_value": "money",
+                "share_before": "share"},
                f"abc_customers_{chosen or 'all'}", key="value_abc_customers", height=360)
     explain(ctx, "value.abc_list_explain")
 
@@ -287,11 +283,11 @@ def clv_settings(first: date, last: date) -> ClvSettings:
         or DEFAULT_UNIT
     horizon = horizon_col.number_input(t("value.clv_horizon"), min_value=1, max_value=120,
                                        value=DEFAULT_HORIZON_MONTHS, step=1, key="value_clv_horizon")
-    rate = rate_col.number_input(t("value.clv_discount"), min_value=0.0, max_value=50.0,
-                                 value=DEFAULT_DISCOUNT_RATE * 100, step=1.0, format="%.1f", key="value_clv_rate",
+    rate = rate_col.number_input(t("value.clv_discount"), min_value=0, max_value=50,
+                                 value=round(DEFAULT_DISCOUNT_RATE * 100), step=1, key="value_clv_rate",
                                  help=t("value.clv_discount_help"))
-    margin = margin_col.number_input(t("value.clv_margin"), min_value=1.0, max_value=100.0, value=100.0, step=5.0,
-                                     format="%.0f", key="value_clv_margin", help=t("value.clv_margin_help"))
+    margin = margin_col.number_input(t("value.clv_margin"), min_value=1, max_value=100, value=100, step=5,
+                                     key="value_clv_margin", help=t("value.clv_margin_help"))
     return ClvSettings(calibration_end, unit, int(horizon), rate / 100, margin / 100)
 
 
@@ -333,7 +329,6 @@ def render_clv_headline(result: ClvResult, customers: pd.DataFrame) -> None:
     totals = clv_totals(customers)
     months = result.settings.horizon_months
     cards = [
-        (t("value.clv_customers"), i18n.fmt_number(totals["customers"], lang), t("value.clv_customers_help")),
         (t("value.clv_total", months=months), i18n.fmt_money(totals["clv"], lang),
          t("value.clv_total_help", rate=i18n.fmt_percent(result.settings.annual_discount_rate, lang),
            margin=i18n.fmt_percent(result.settings.margin_rate, lang, 0))),
@@ -344,7 +339,8 @@ def render_clv_headline(result: ClvResult, customers: pd.DataFrame) -> None:
     ]
     for column, (label, value, help_text) in zip(st.columns(len(cards)), cards):
         column.metric(label, value, help=help_text, border=True)
-    st.caption(t("value.clv_forecast_from", end=i18n.fmt_date(result.data_end, lang), months=months))
+    st.caption(t("value.clv_forecast_from", end=i18n.fmt_date(result.data_end, lang), months=months,
+                 customers=i18n.fmt_number(totals["customers"], lang)))
 
 
 def render_holdout(result: ClvResult) -> None:
@@ -389,7 +385,8 @@ def render_clv_customers(result: ClvResult, customers: pd.DataFrame) -> None:
     if at_risk.empty:
         st.info(t("value.at_risk_none", threshold=threshold))
     else:
-        show_table(at_risk, {**CLV_COLUMNS, "value_if_alive": "money", "value_at_risk": "money"},
+        show_table(at_risk, {"customer_id": "text", "segment": "text", "purchases": "count", "last_purchase": "date",
+                             "p_alive": "probability", "value_if_alive": "money", "value_at_risk": "money"},
                    f"clv_high_value_low_p_alive_{threshold}", key="value_clv_at_risk", height=360)
     explain(ctx, "value.at_risk_explain", share=i18n.fmt_percent(HIGH_VALUE_SHARE, lang, 0), threshold=threshold)
 

@@ -98,7 +98,11 @@ def value_label(ctx: PageContext, dimension: str, value) -> str:
 
 
 def days_text(ctx: PageContext, value) -> str:
-    return "–" if value is None or pd.isna(value) else ctx.t("repeat.days_value", days=i18n.fmt_number(value, ctx.lang))
+    """Days as whole days, or with one decimal where a median falls between two whole days."""
+    if value is None or pd.isna(value):
+        return "–"
+    decimals = 0 if float(value).is_integer() else 1
+    return ctx.t("repeat.days_value", days=i18n.fmt_number(value, ctx.lang, decimals))
 
 
 # ---------------------------------------------------------------- overview & trend

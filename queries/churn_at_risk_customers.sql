@@ -32,9 +32,9 @@ per_customer as (
 
 final as (
     select
-        customer_id, segment, region, last_order_date, orders, revenue, revenue_last_12_months,
-        days_since_last_order,
-        days_since_last_order - $at_risk_after_days as days_overdue
+        customer_id, segment, region, last_order_date, days_since_last_order,
+        days_since_last_order - $at_risk_after_days as days_overdue,
+        orders, revenue_last_12_months, revenue
     from per_customer
     where days_since_last_order > $at_risk_after_days
       and days_since_last_order <= $inactive_after_days

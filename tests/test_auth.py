@@ -280,6 +280,7 @@ def test_users_cli_needs_a_password_source_without_a_terminal(tmp_path, capsys, 
 # ------------------------------------------------------------------ serve and the server settings
 def test_serve_dry_run_starts_streamlit_with_the_server_settings(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("LOYALTY_MAX_UPLOAD_MB", "250")
+    monkeypatch.delenv("LOYALTY_ADDRESS", raising=False)
     code, out, err = run_cli(capsys, monkeypatch, "serve", "--workspace", str(tmp_path / "ws"), "--port", "8123",
                              "--base-path", "/loyalty/", "--dry-run")
     assert code == 0

@@ -29,11 +29,15 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 def register(sub) -> None:
     parser = sub.add_parser("serve", help="run the app as a server (login, server settings)", description=__doc__)
     add_workspace(parser)
-    parser.add_argument("--port", type=int, default=8501, help="port (default 8501)")
-    parser.add_argument("--address", default="127.0.0.1",
-                        help="address to listen on (default 127.0.0.1, behind a reverse proxy; 0.0.0.0 in a container)")
-    parser.add_argument("--base-path", default="", metavar="PATH",
-                        help="URL path prefix when a reverse proxy serves the app under it, e.g. loyalty")
+    env = os.environ
+    parser.add_argument("--port", type=int, default=env.get("LOYALTY_PORT", "8501"),
+                        help="port (default: $LOYALTY_PORT or 8501)")
+    parser.add_argument("--address", default=env.get("LOYALTY_ADDRESS", "127.0.0.1"),
+                        help="address to listen on (default: $LOYALTY_ADDRESS or 127.0.0.1, behind a reverse proxy; "
+                             "0.0.0.0 in a container)")
+    parser.add_argument("--base-path", default=env.get("LOYALTY_BASE_PATH", ""), metavar="PATH",
+                        help="URL path prefix when a reverse proxy serves the app under it, e.g. loyalty "
+                             "(default: $LOYALTY_BASE_PATH or none)")
     parser.add_argument("--users-file", metavar="FILE",
                         help="local user file (default: $LOYALTY_USERS_FILE or <workspace>/users.json)")
     parser.add_argument("--no-login", action="store_true",

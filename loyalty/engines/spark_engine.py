@@ -11,6 +11,7 @@ converted like DuckDB's `.df()`: dates as datetime64, decimals as float64.
 from __future__ import annotations
 
 import itertools
+import os
 import threading
 import warnings
 from pathlib import Path
@@ -35,6 +36,10 @@ warnings.filterwarnings("ignore", message="PySpark does not yet fully support pa
 # For a local Spark in the app's process: no web UI, few shuffle partitions for one machine's cores.
 LOCAL_CONF = {
     "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.log.level": "ERROR",
+    "spark.driver.bindAddress": "127.0.0.1",
+    "spark.driver.host": "127.0.0.1",
     "spark.sql.shuffle.partitions": "4",
     "spark.driver.memory": "2g",
 }
@@ -45,15 +50,18 @@ _lock = threading.Lock()
 _local: SparkSession | None = None
 
 
-def local_spark(settings: Settings) -> SparkSession:
-    """The process's one Spark driver (started on first use, ~10 s)."""
+def local_spark(settings: Settings, conf: dict[str, str] | None = None) -> SparkSession:
+    """The process's one Spark driver (started on first use, ~10 s); `conf` overrides LOCAL_CONF."""
     global _local
     with _lock:
         if _local is None or _local.sparkContext._jsc is None:  # never started, or stopped
             builder = SparkSession.builder.master(settings.spark_master).appName("loyalty-cockpit")
+            options = dict(conf or {})
             if settings.spark_master.startswith("local"):
-                for key, value in LOCAL_CONF.items():
-                    builder = builder.config(key, value)
+                os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # no network interface needed
+                options = {**LOCAL_CONF, **options}
+            for key, value in options.items():
+                builder = builder.config(key, value)
             _local = builder.getOrCreate()
             _local.sparkContext.setLogLevel("ERROR")
         return _local

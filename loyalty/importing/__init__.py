@@ -30,7 +30,14 @@ from loyalty.importing.api import (
 )
 from loyalty.importing.errors import FormatChoiceNeeded, ImportFileError
 from loyalty.importing.formats import DATE_FORMATS, ColumnFormat, normalize_date_format
-from loyalty.importing.mapping import SYNONYMS, ColumnMapping, ColumnMatch, map_columns, normalize_header, suggest_tables
+from loyalty.importing.mapping import (
+    SYNONYMS,
+    ColumnMapping,
+    ColumnMatch,
+    map_columns,
+    normalize_header,
+    suggest_tables,
+)
 from loyalty.importing.reader import FileInfo, read_sample
 from loyalty.importing.validate import REJECT_COLUMNS
 

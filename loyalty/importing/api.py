@@ -36,6 +36,7 @@ MODES = ("replace", "append")
 SAMPLE_ROWS = 10_000
 PREVIEW_ROWS = 20
 MAX_REJECTS_IN_MEMORY = 1_000
+MIN_TABLE_SCORE = 0.5  # a table is only chosen from the headers when it explains at least half of them
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,7 @@ def _one_column_problem(sample: Sample) -> ImportFileError | None:
     for cand in (";", ",", "\t", "|", ":"):
         if cand == info.delimiter or header.count(cand) < 1:
             continue
-        if all(v.count(cand) >= header.count(cand) for v in rows):
+        if sum(1 for v in rows if cand in v) >= 0.8 * len(rows):
             name = reader.DELIMITER_NAMES.get(cand, repr(cand))
             hint = ("leave the delimiter out so it is detected, or choose " + name if cand in reader.DELIMITERS
                     else f"save it again with ; or , as the delimiter ({name} is not supported)")
@@ -234,10 +235,16 @@ def analyse(sample: Sample, options: ImportOptions | None = None) -> Inspection:
     if one_col:
         blocking.append(one_col)
     problem = mapping.problem()
-    if problem:
-        if suggested and scores[0][1] == 0:
-            problem = (f"The headers do not match any table ({', '.join(map(repr, headers))}); choose the table "
-                       "and map the columns, or rename the headers.")
+    found = ", ".join(map(repr, headers))
+    if suggested and scores[0][1] == 0:
+        blocking.append(ImportFileError(f"The headers do not match any table ({found}); choose the table and map "
+                                        "the columns, or rename the headers.", code="unknown_table", headers=headers))
+    elif suggested and scores[0][1] < MIN_TABLE_SCORE and not problem:
+        blocking.append(ImportFileError(
+            f"The headers ({found}) do not fit one table well enough to choose it; the best fit, {table}, would use "
+            f"only {len(mapping.matches)} of the {len(headers)} columns - choose the table.", code="unknown_table",
+            headers=headers))
+    elif problem:
         blocking.append(ImportFileError(problem, code="missing_column", missing=mapping.missing_required or
                                         list(mapping.missing_one_of), headers=headers))
     choices = [_choice(f) for f in formats.values() if f.ambiguous]

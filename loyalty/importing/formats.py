@@ -26,11 +26,11 @@ def sql_str(text: str) -> str:
 
 
 def sql_trim(expr: str) -> str:
-    """Trimmed text or NULL when empty. Plain trim() is fast; the slower trim of tabs and no-break spaces
-    runs only for values that start or end with such a character."""
-    edge = "^[\\s\\x{a0}\\x{202f}\\x{2007}]|[\\s\\x{a0}\\x{202f}\\x{2007}]$"
-    return (f"nullif(case when regexp_matches({expr}, {sql_str(edge)}) then trim({expr}, {sql_str(WHITESPACE)}) "
-            f"else {expr} end, '')")
+    """Trimmed text or NULL when empty. The check of the first and last character is cheap; the trim of
+    spaces, tabs and no-break spaces only runs for values that need it."""
+    codes = ", ".join(str(ord(ch)) for ch in WHITESPACE)
+    return (f"nullif(case when ord({expr}) in ({codes}) or ord(right({expr}, 1)) in ({codes}) "
+            f"then trim({expr}, {sql_str(WHITESPACE)}) else {expr} end, '')")
 
 
 def norm_value(text: str) -> str:
@@ -488,7 +488,8 @@ def detect_column(table: str, column, source: str, values: list[str | None], *, 
             return ColumnFormat(**base, date_format="%Y-%m-%d", has_time=guess.has_time, decided_by="file",
                                 matched=guess.matched, total=guess.total)
         if guess.ambiguous:
-            return ColumnFormat(**{**base, "examples": (guess.example,) + base["examples"][:2]}, ambiguous=True,
+            examples = tuple(dict.fromkeys((guess.example, *base["examples"])))[:3]
+            return ColumnFormat(**{**base, "examples": examples}, ambiguous=True,
                                 options=guess.options, has_time=guess.has_time, matched=guess.matched,
                                 total=guess.total)
         return ColumnFormat(**base, date_format=guess.format or "%Y-%m-%d", has_time=guess.has_time,

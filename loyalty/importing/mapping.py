@@ -290,14 +290,14 @@ def map_columns(headers: list[str], table: str, overrides: dict[str, str | None]
 
 
 def score_table(headers: list[str], table: str) -> float:
-    """0..1: share of required columns found, weighted by how much of the file the table explains."""
+    """0..1: share of the required columns found times the share of the headers the table explains."""
     mapping = map_columns(headers, table)
     spec = TABLES[table]
     needed = list(spec.required) + ([spec.one_of[0]] if spec.one_of else [])
     found = sum(1 for c in spec.required if c in mapping.matches) + (0 if mapping.missing_one_of or not spec.one_of else 1)
     required_share = found / len(needed) if needed else 1.0
     explained = sum(m.confidence for m in mapping.matches.values()) / max(len([h for h in headers if _key(h)]), 1)
-    return round(required_share * (0.5 + 0.5 * min(explained, 1.0)), 3)
+    return round(required_share * min(explained, 1.0), 3)
 
 
 def suggest_tables(headers: list[str]) -> list[tuple[str, float]]:

@@ -181,7 +181,7 @@ def run(con: duckdb.DuckDBPyConnection, spec: Table, source: Source, mapping: di
     `staged` and `rejects`; return the counts."""
     staged = work / "staged.parquet"
     con.execute(f"copy ({staging_sql(spec, source, mapping, formats)}) to {sql_str(str(staged))} "
-                "(format parquet, compression zstd)")
+                "(format parquet, compression snappy)")
     # with preserve_insertion_order the file keeps the source order, so file_row_number is the position
     con.execute(f"create view staged as select * from read_parquet({sql_str(str(staged))}, file_row_number=true)")
     _bad_rows(con, source)
@@ -203,8 +203,8 @@ def _bad_rows(con: duckdb.DuckDBPyConnection, source: Source) -> None:
     # CSV: file_row_number counts the rows DuckDB returned, in file order; rows it rejected as malformed are
     # missing from `staged`, so each bad row's number is file_row_number + 2 + (malformed rows before it).
     con.execute(
-        "create table row_shift as select line - row_number() over (order by line) - 1 as a, "
-        "row_number() over (order by line) as k from (select distinct line from csv_rejects)")
+        "create table row_shift as select a, max(k) as k from (select line - row_number() over (order by line) - 1 "
+        "as a, row_number() over (order by line) as k from (select distinct line from csv_rejects)) group by a")
     con.execute(
         "create table bad_rows as select s.file_row_number + 2 + coalesce(t.k, 0) as _row, s.* "
         "from (select * from staged where _bad) s asof left join row_shift t on s.file_row_number >= t.a")
@@ -280,7 +280,7 @@ def copy_accepted(con: duckdb.DuckDBPyConnection, spec: Table, mapping: dict[str
     cols = ", ".join(_q(c.name) for c in spec.columns if c.name in mapping)
     target = str(path).replace("'", "''")
     con.execute(f"copy (select {cols} from staged where not _empty and not _bad) to '{target}' "
-                f"(format parquet, compression zstd)")
+                f"(format parquet, compression snappy)")
 
 
 def rejects_frame(con: duckdb.DuckDBPyConnection, limit: int | None = None) -> pd.DataFrame:

@@ -10,7 +10,9 @@ import sys
 import pytest
 
 from tests.conftest import FIXTURE_CUSTOMERS, FIXTURE_TRANSACTIONS, ROOT, make_workspace
-from tests.queries.test_survey_fixture import survey_workspace  # noqa: F401
+from tests.queries.test_survey_fixture import survey_workspace_fixture
+
+survey_workspace = survey_workspace_fixture()
 
 
 def cli(*args, workspace=None):

@@ -81,19 +81,20 @@ def build_complaint_workspace(root):
                           contacts=COMPLAINT_CONTACTS)
 
 
-@pytest.fixture(scope="session")
-def complaint_workspace(tmp_path_factory):
-    return build_complaint_workspace(tmp_path_factory.mktemp("complaint_ws"))
-
-
-@pytest.fixture()
-def complaint_con(complaint_workspace):
-    """A connection on the complaint workspace; other modules import both fixtures by name."""
+def complaint_con_fixture():
+    """`complaint_con = complaint_con_fixture()` in a test module: a connection on the workspace, once per module."""
     from loyalty.db import connect
 
-    con = connect(complaint_workspace.snapshot())
-    yield con
-    con.close()
+    @pytest.fixture(scope="module")
+    def complaint_con(tmp_path_factory):
+        con = connect(build_complaint_workspace(tmp_path_factory.mktemp("complaint_ws")).snapshot())
+        yield con
+        con.close()
+
+    return complaint_con
+
+
+complaint_con = complaint_con_fixture()
 
 
 def test_fixture_holds_what_the_docstring_says(complaint_con):

@@ -8,7 +8,9 @@ import pytest
 from loyalty import queries
 from loyalty.filters import Filters
 from tests.conftest import d
-from tests.queries.test_complaint_fixture import Q1, complaint_con, complaint_workspace  # noqa: F401
+from tests.queries.test_complaint_fixture import Q1, complaint_con_fixture
+
+complaint_con = complaint_con_fixture()
 
 SAMPLE_PARAMS = {"complaint_kpis": {"target_days": 7}, "complaint_by_group": {"target_days": 7, "by": "channel"}}
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from loyalty import queries
 from loyalty.filters import Filters
-from tests.queries.test_complaint_fixture import Q1, complaint_con, complaint_workspace  # noqa: F401
+from tests.queries.test_complaint_fixture import Q1, complaint_con_fixture
+
+complaint_con = complaint_con_fixture()
 
 
 def test_open_complaints_oldest_first_with_days_open(complaint_con):

@@ -18,7 +18,9 @@ import pytest
 from loyalty import queries
 from loyalty.filters import Filters
 from tests.conftest import d
-from tests.queries.test_complaint_fixture import Q1, complaint_con, complaint_workspace  # noqa: F401
+from tests.queries.test_complaint_fixture import Q1, complaint_con_fixture
+
+complaint_con = complaint_con_fixture()
 
 
 def recovery(con, filters=Q1):

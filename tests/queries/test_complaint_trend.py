@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from loyalty import queries
-from tests.queries.test_complaint_fixture import Q1, complaint_con, complaint_workspace  # noqa: F401
+from tests.queries.test_complaint_fixture import Q1, complaint_con_fixture
+
+complaint_con = complaint_con_fixture()
 
 
 def test_per_month(complaint_con):

@@ -8,7 +8,9 @@ import pytest
 from loyalty import queries
 from loyalty.filters import Filters
 from tests.conftest import d
-from tests.queries.test_survey_fixture import Q1, survey_con, survey_workspace  # noqa: F401
+from tests.queries.test_survey_fixture import Q1, survey_con_fixture
+
+survey_con = survey_con_fixture()
 
 SAMPLE_PARAMS = {"nps_by_group": {"by": "touchpoint"}}
 

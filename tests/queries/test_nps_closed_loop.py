@@ -8,14 +8,15 @@ import pytest
 from loyalty import queries
 from loyalty.filters import Filters
 from tests.conftest import make_workspace
-from tests.queries.test_survey_fixture import (  # noqa: F401
+from tests.queries.test_survey_fixture import (
     Q1,
     SURVEY_ANSWERS,
     SURVEY_CUSTOMERS,
     SURVEY_TRANSACTIONS,
-    survey_con,
-    survey_workspace,
+    survey_con_fixture,
 )
+
+survey_con = survey_con_fixture()
 
 SAMPLE_PARAMS = {"nps_closed_loop": {"followup_days": 7}}
 

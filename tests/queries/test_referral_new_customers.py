@@ -33,10 +33,21 @@ def _order(customer, day, revenue, order_id):
     return dict(customer_id=customer, order_date=d(day), revenue=revenue, order_id=order_id, channel="Filiale")
 
 
-@pytest.fixture(scope="module")
-def referral_con(tmp_path_factory):
-    ws = make_workspace(
-        tmp_path_factory.mktemp("referral"),
+def referral_con_fixture():
+    """`referral_con = referral_con_fixture()` in a test module: a connection on this workspace."""
+
+    @pytest.fixture(scope="module")
+    def referral_con(tmp_path_factory):
+        con = connect(build_referral_workspace(tmp_path_factory.mktemp("referral")).snapshot())
+        yield con
+        con.close()
+
+    return referral_con
+
+
+def build_referral_workspace(root):
+    return make_workspace(
+        root,
         transactions=[
             _order("A", "2025-06-01", 10.0, "a1"), _order("A", "2026-01-08", 15.0, "a2"),
             _order("B", "2026-01-10", 30.0, "b1"), _order("B", "2026-02-10", 20.0, "b2"),
@@ -65,9 +76,9 @@ def referral_con(tmp_path_factory):
             dict(response_date=d("2026-05-01"), customer_id="D", nps=2),
         ],
     )
-    con = connect(ws.snapshot())
-    yield con
-    con.close()
+
+
+referral_con = referral_con_fixture()
 
 
 def new_customers(con, filters=Q1):

@@ -8,7 +8,9 @@ import pytest
 from loyalty import queries
 from loyalty.filters import Filters
 from tests.conftest import d
-from tests.queries.test_referral_new_customers import Q1, referral_con  # noqa: F401
+from tests.queries.test_referral_new_customers import Q1, referral_con_fixture
+
+referral_con = referral_con_fixture()
 
 
 def test_referrers_by_nps_group(referral_con):

@@ -99,19 +99,30 @@ def build_survey_workspace(root):
                           surveys=SURVEY_ANSWERS, contacts=SURVEY_CONTACTS)
 
 
-@pytest.fixture(scope="session")
-def survey_workspace(tmp_path_factory):
-    return build_survey_workspace(tmp_path_factory.mktemp("survey_ws"))
+def survey_workspace_fixture():
+    """`survey_workspace = survey_workspace_fixture()` in a test module: the workspace, once per module."""
+
+    @pytest.fixture(scope="module")
+    def survey_workspace(tmp_path_factory):
+        return build_survey_workspace(tmp_path_factory.mktemp("survey_ws"))
+
+    return survey_workspace
 
 
-@pytest.fixture()
-def survey_con(survey_workspace):
-    """A connection on the survey workspace; other modules import both fixtures by name."""
+def survey_con_fixture():
+    """`survey_con = survey_con_fixture()` in a test module: a connection on the workspace, once per module."""
     from loyalty.db import connect
 
-    con = connect(survey_workspace.snapshot())
-    yield con
-    con.close()
+    @pytest.fixture(scope="module")
+    def survey_con(tmp_path_factory):
+        con = connect(build_survey_workspace(tmp_path_factory.mktemp("survey_ws")).snapshot())
+        yield con
+        con.close()
+
+    return survey_con
+
+
+survey_con = survey_con_fixture()
 
 
 def test_fixture_holds_what_the_docstring_says(survey_con):

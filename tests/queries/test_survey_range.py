@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from loyalty import queries
-from tests.queries.test_survey_fixture import survey_con, survey_workspace  # noqa: F401
+from tests.queries.test_survey_fixture import survey_con_fixture
+
+survey_con = survey_con_fixture()
 
 
 def test_first_and_last_answer(survey_con):

@@ -94,7 +94,7 @@ def test_overview_states_and_traffic_lights(progress):
     # 1/3 misses 0.35 by 0.0167 <= 5 % x 0.35 = 0.0175 -> amber
     assert overview.loc["repeat_purchase_rate", "status"] == "amber"
     assert overview.loc["churn_rate", "status"] == "red"  # lower is better: 1.0 > 0.5
-    assert overview.loc["nps", "achievement"] == pytest.approx(25 / 20)
+    assert overview.loc["nps", "deviation"] == pytest.approx(25 - 20)
 
 
 def test_target_status_rules():

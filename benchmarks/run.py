@@ -1,0 +1,344 @@
+"""Benchmark suite: page query latency (cold/warm/filter change), app memory, CSV import, CLV fit and a
+pandas reference, on generated workspaces of 100 k, 1 M and 10 M transaction rows.
+
+    .venv/bin/python benchmarks/run.py                 # all sizes (10 M takes a few minutes)
+    .venv/bin/python benchmarks/run.py --sizes 100k,1m --skip-import --skip-server
+
+Workspaces are cached in benchmarks/cache/ (generated once with the demo generator). Prints one table
+and writes benchmarks/results.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import pandas_reference as ref  # noqa: E402
+from loyalty import queries  # noqa: E402
+from loyalty.db import connect  # noqa: E402
+from loyalty.demo import generate  # noqa: E402
+from loyalty.filters import Filters, preset_period  # noqa: E402
+from loyalty.store import Workspace  # noqa: E402
+
+CACHE = ROOT / "benchmarks" / "cache"
+SIZES = {"100k": 6_800, "1m": 68_000, "10m": 670_000}  # customers -> about 15 rows each
+CLV_CUSTOMERS = 100_000
+PYTHON = sys.executable
+
+
+def workspace(label: str, customers: int) -> Workspace:
+    ws = Workspace(CACHE / label)
+    if ws.is_empty():
+        print(f"generating {label} workspace ({customers:,} customers) ...", flush=True)
+        started = time.perf_counter()
+        generate(ws, customers=customers)
+        print(f"  done in {time.perf_counter() - started:.1f} s", flush=True)
+    return ws
+
+
+def measure(cmd: list[str], env: dict | None = None) -> tuple[float, float, str]:
+    """Wall time, peak RSS (MB) of a child process (GNU time's %M), and its stdout."""
+    started = time.perf_counter()
+    proc = subprocess.run(["/usr/bin/time", "-f", "__rss_kb=%M", *cmd], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})})
+    elapsed = time.perf_counter() - started
+    if proc.returncode:
+        raise RuntimeError(f"{' '.join(cmd)} failed: {proc.stderr[-800:]}")
+    rss_kb = int(proc.stderr.rsplit("__rss_kb=", 1)[1].split()[0])
+    return elapsed, rss_kb / 1024, proc.stdout
+
+
+def record_page_calls(ws: Workspace) -> dict[str, list]:
+    """Run every page under AppTest and record the queries (name, params) it runs."""
+    os.environ["LOYALTY_WORKSPACE"] = str(ws.root)
+    os.environ["LOYALTY_AUTO_DEMO"] = "0"
+    import ast
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
+    pages = next(ast.literal_eval(n.value) for n in tree.body if isinstance(n, ast.Assign)
+                 and any(getattr(t, "id", None) == "PAGES" for t in n.targets))
+    calls: list = []
+    original = queries.run
+
+    def recording(con, name, **params):
+        calls.append([name, {k: v.isoformat() if isinstance(v, date) else v for k, v in params.items()}])
+        return original(con, name, **params)
+
+    queries.run = recording
+    recorded = {}
+    try:
+        for path, url, *_ in pages:
+            if url in ("data", "report"):
+                continue  # administration pages: no metric queries worth timing
+            st.cache_data.clear()
+            calls.clear()
+            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600).run()
+            if path != "pages/cockpit.py" and not path.endswith("/cockpit.py"):
+                at.switch_page(path).run()
+            if at.exception:
+                raise RuntimeError(f"{path}: {at.exception[0].message}")
+            recorded[url] = list(calls)
+    finally:
+        queries.run = original
+    return recorded
+
+
+def page_latencies(sizes: list[str], calls_file: Path, pages: list[str]) -> dict:
+    results: dict = {}
+    for label in sizes:
+        for page in pages:
+            _, _, out = measure([PYTHON, str(ROOT / "benchmarks" / "replay.py"), str(CACHE / label), str(calls_file), page])
+            results[(label, page)] = json.loads(out)
+            r = results[(label, page)]
+            print(f"  {label:>4} {page:<16} cold {r['cold']:.2f} s  warm {r['warm']:.2f} s  "
+                  f"filter {r['filter_change']:.2f} s  ({r['queries']} queries, {r['rss_mb']:.0f} MB)", flush=True)
+    return results
+
+
+def without_derived(label: str, calls_file: Path, page: str) -> dict:
+    _, _, out = measure([PYTHON, str(ROOT / "benchmarks" / "replay.py"), str(CACHE / label), str(calls_file), page],
+                        env={"LOYALTY_NO_DERIVED": "1"})
+    return json.loads(out)
+
+
+def default_filters(ws: Workspace) -> Filters:
+    state = ws.snapshot().tables["transactions"]
+    start, end = preset_period("last_12_months", date.fromisoformat(state.min_date), date.fromisoformat(state.max_date))
+    return Filters(start=start, end=end)
+
+
+def pandas_comparison(label: str) -> dict:
+    ws = Workspace(CACHE / label)
+    filters = default_filters(ws)
+    con = connect(ws.snapshot())
+    started = time.perf_counter()
+    tx = ref.load_transactions([str(f) for f in ws.snapshot().files("transactions")])
+    load = time.perf_counter() - started
+    out = {"load_s": load}
+    checks = []
+
+    def timed(fn, *args):
+        started = time.perf_counter()
+        value = fn(*args)
+        return value, time.perf_counter() - started
+
+    pandas_kpis, t_pandas = timed(ref.kpis, tx, filters.start, filters.end)
+    sql_kpis, t_sql = timed(lambda: queries.run(con, "kpis", **filters.params()).iloc[0])
+    checks.append(all(abs(float(sql_kpis[k]) - float(v)) <= 1e-6 * max(1, abs(float(v))) for k, v in pandas_kpis.items()))
+    out["kpis"] = (t_pandas, t_sql)
+
+    pandas_cohorts, t_pandas = timed(ref.cohort_table, tx, filters.start, filters.end)
+    sql_cohorts, t_sql = timed(lambda: queries.run(con, "cohort_retention", grain="month", retention="bracketed",
+                                                  min_orders=1, **filters.params()))
+    merged = pandas_cohorts.merge(sql_cohorts, on=["cohort", "period"], suffixes=("_pd", "_sql"))
+    checks.append(len(merged) == len(pandas_cohorts) == len(sql_cohorts)
+                  and (merged["customers_pd"] == merged["customers_sql"]).all())
+    out["cohorts"] = (t_pandas, t_sql)
+
+    pandas_pairs, t_pandas = timed(ref.crossbuying_pairs, tx, filters.start, filters.end)
+    sql_pairs, t_sql = timed(lambda: queries.run(con, "crossbuying_pairs", **filters.params()))
+    sql_pairs = sql_pairs[sql_pairs["customers_both"] > 0]
+    merged = pandas_pairs.merge(sql_pairs, on=["a", "b"], suffixes=("_pd", "_sql"))
+    checks.append(len(merged) == len(pandas_pairs) == len(sql_pairs)
+                  and (merged["customers_both_pd"] == merged["customers_both_sql"]).all()
+                  and ((merged["lift_pd"] - merged["lift_sql"]).abs() < 1e-9).all())
+    out["pairs"] = (t_pandas, t_sql)
+    out["same_numbers"] = all(checks)
+    out["checks"] = checks
+    return out
+
+
+def import_benchmark(label: str) -> tuple[float, float, int]:
+    """Export the workspace's transactions as a German CSV, then time the CLI import of it."""
+    ws = Workspace(CACHE / label)
+    csv = CACHE / f"{label}-export.csv"
+    if not csv.exists():
+        con = connect(ws.snapshot())
+        con.execute(
+            "copy (select customer_id as Kundennummer, strftime(order_date, '%d.%m.%Y') as Belegdatum, "
+            "replace(cast(round(revenue, 2) as varchar), '.', ',') as \"Umsatz (€)\", order_id as \"Beleg-Nr.\", "
+            "category as Warengruppe, channel as Kanal, store as Filiale, quantity as Menge from transactions) "
+            f"to '{csv}' (header, delimiter ';', quote '\"')")
+    target = CACHE / f"{label}-import-ws"
+    subprocess.run(["rm", "-rf", str(target)], check=True)
+    elapsed, rss, out = measure([PYTHON, "-m", "loyalty", "import", "--workspace", str(target), "--table",
+                                 "transactions", str(csv), "--accept-valid"])
+    rows = Workspace(target).snapshot().tables["transactions"].rows
+    return elapsed, rss, rows
+
+
+CLV_SCRIPT = """
+import sys, time, json
+sys.path.insert(0, {root!r})
+from loyalty.store import Workspace
+from loyalty.db import connect
+from loyalty import clv
+con = connect(Workspace({ws!r}).snapshot())
+t0 = time.perf_counter()
+summary = clv.summary_from_duckdb(con, calibration_end={cal!r}, unit="weeks")
+t1 = time.perf_counter()
+bg = clv.fit_bgnbd(summary)
+gg = clv.fit_gamma_gamma(summary)
+t2 = time.perf_counter()
+values = clv.customer_lifetime_value(summary, bg, gg)
+t3 = time.perf_counter()
+print(json.dumps({{"customers": len(summary), "summary_s": t1 - t0, "fit_s": t2 - t1, "clv_s": t3 - t2}}))
+"""
+
+
+def clv_benchmark() -> dict:
+    ws = workspace("clv100k", CLV_CUSTOMERS)
+    end = date.fromisoformat(ws.snapshot().tables["transactions"].max_date)
+    calibration_end = date(end.year - 1, end.month, 28).isoformat()
+    script = CLV_SCRIPT.format(root=str(ROOT), ws=str(ws.root), cal=calibration_end)
+    elapsed, rss, out = measure([PYTHON, "-c", script])
+    result = json.loads(out)
+    result.update(total_s=elapsed, rss_mb=rss)
+    return result
+
+
+def server_memory(label: str, pages: list[str]) -> dict:
+    """Start the app on the workspace, open every page in Chromium, report render times and peak RSS."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Server
+
+    server = Server(CACHE / label)
+    times = {}
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            for url in pages:
+                started = time.perf_counter()
+                page.goto(f"{server.url}/{url}")
+                page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=120_000)
+                page.wait_for_timeout(300)
+                page.wait_for_function("() => !document.querySelector('[data-testid=\\"stStatusWidget\\"]')",
+                                       timeout=300_000)
+                times[url] = time.perf_counter() - started
+            browser.close()
+        status = Path(f"/proc/{server.process.pid}/status").read_text()
+        peak_kb = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM")))
+    finally:
+        server.stop()
+    return {"render_s": times, "peak_rss_mb": peak_kb / 1024}
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    mem = next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+    import duckdb
+    import pandas
+    import streamlit
+
+    return (f"{os.cpu_count()} cores ({cpu}), {int(mem) / 1024 / 1024:.0f} GiB RAM, Python {platform.python_version()}, "
+            f"DuckDB {duckdb.__version__}, pandas {pandas.__version__}, Streamlit {streamlit.__version__}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="100k,1m,10m")
+    parser.add_argument("--skip-import", action="store_true")
+    parser.add_argument("--skip-server", action="store_true")
+    parser.add_argument("--skip-clv", action="store_true")
+    parser.add_argument("--skip-pandas", action="store_true")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.md")
+    args = parser.parse_args()
+    sizes = [s for s in args.sizes.split(",") if s]
+    CACHE.mkdir(parents=True, exist_ok=True)
+    spaces = {label: workspace(label, SIZES[label]) for label in sizes}
+    rows = {label: ws.snapshot().tables["transactions"].rows for label, ws in spaces.items()}
+
+    calls_file = CACHE / "page_calls.json"
+    print("recording the queries of every page ...", flush=True)
+    recorded = record_page_calls(spaces[sizes[0]])
+    calls_file.write_text(json.dumps(recorded, indent=1))
+    pages = list(recorded)
+
+    print("page query latency (each page in a new process):", flush=True)
+    latency = page_latencies(sizes, calls_file, pages)
+    largest = sizes[-1]
+    baseline = without_derived(largest, calls_file, "cockpit")
+
+    comparison = {}
+    if not args.skip_pandas:
+        for label in sizes:
+            print(f"pandas reference on {label} ...", flush=True)
+            comparison[label] = pandas_comparison(label)
+    imports = {} if args.skip_import else {label: import_benchmark(label) for label in sizes if label in ("1m", "10m")}
+    clv_result = None if args.skip_clv else clv_benchmark()
+    server = None if args.skip_server else server_memory(largest, ["cockpit"] + [p for p in pages if p != "cockpit"])
+
+    report = render(sizes, rows, pages, latency, baseline, comparison, imports, clv_result, server, largest)
+    args.out.write_text(report, encoding="utf-8")
+    print(report)
+
+
+def render(sizes, rows, pages, latency, baseline, comparison, imports, clv_result, server, largest) -> str:
+    lines = [f"# Benchmark results\n\n{datetime.now():%Y-%m-%d %H:%M}, {machine()}.\n",
+             "Generated by `.venv/bin/python benchmarks/run.py` (see benchmarks/run.py for what is measured).\n",
+             "## Page queries (seconds; each page in a new process)\n",
+             "cold = new process, first run (connection + all queries of the page); warm = the same queries "
+             "again without result cache (the app's cache answers repeats in ~0 s); filter = the same queries "
+             "with a segment selected (a cache miss).\n",
+             "| page | " + " | ".join(f"{s} cold | {s} warm | {s} filter" for s in sizes) + " |",
+             "|---|" + "---|---|---|" * len(sizes)]
+    for page in pages:
+        cells = []
+        for s in sizes:
+            r = latency[(s, page)]
+            cells += [f"{r['cold']:.2f}", f"{r['warm']:.2f}", f"{r['filter_change']:.2f}"]
+        lines.append(f"| {page} ({latency[(sizes[0], page)]['queries']} queries) | " + " | ".join(cells) + " |")
+    lines.append("\nTransaction rows: " + ", ".join(f"{s} = {rows[s]:,}" for s in sizes) + ".\n")
+    if len(sizes) > 1:
+        first, last = sizes[0], sizes[-1]
+        growth = [latency[(last, p)]["warm"] / max(latency[(first, p)]["warm"], 1e-3) for p in pages]
+        factor = rows[last] / rows[first]
+        lines.append(f"Growth: {factor:.0f}x the rows cost {min(growth):.1f}x to {max(growth):.1f}x the warm time.\n")
+    c = baseline
+    d = latency[(largest, "cockpit")]
+    lines.append(f"Derived orders table (built at import): cockpit on {largest} without it {c['cold']:.2f} s cold / "
+                 f"{c['warm']:.2f} s warm, with it {d['cold']:.2f} s / {d['warm']:.2f} s.\n")
+    if comparison:
+        lines += ["## DuckDB vs pandas reference (same process, same data; seconds)\n",
+                  "| size | pandas load | KPIs pandas / SQL | cohorts pandas / SQL | pairs pandas / SQL | same numbers |",
+                  "|---|---|---|---|---|---|"]
+        for s, r in comparison.items():
+            cells = [f"{r[k][0]:.2f} / {r[k][1]:.2f} ({r[k][0] / max(r[k][1], 1e-3):.0f}x)" for k in ("kpis", "cohorts", "pairs")]
+            lines.append(f"| {s} | {r['load_s']:.2f} | " + " | ".join(cells) + f" | {'yes' if r['same_numbers'] else 'NO ' + str(r['checks'])} |")
+        lines.append("\nThe pandas times exclude loading the Parquet files (column 'pandas load'); SQL times "
+                     "include reading them.\n")
+    if imports:
+        lines += ["## CSV import (German export, `;`, decimal comma, dd.mm.yyyy)\n", "| rows | time | peak RSS |",
+                  "|---|---|---|"]
+        for s, (elapsed, rss, n) in imports.items():
+            lines.append(f"| {n:,} ({s}) | {elapsed:.1f} s | {rss:.0f} MB |")
+        lines.append("")
+    if clv_result:
+        lines.append(f"## CLV\n\nBG/NBD + Gamma-Gamma on {clv_result['customers']:,} customers: summary "
+                     f"{clv_result['summary_s']:.1f} s, fit {clv_result['fit_s']:.1f} s, CLV {clv_result['clv_s']:.1f} s; "
+                     f"whole process {clv_result['total_s']:.1f} s, peak RSS {clv_result['rss_mb']:.0f} MB.\n")
+    if server:
+        lines.append(f"## App server on {largest}\n\nPeak RSS of the Streamlit process after opening every page "
+                     f"in Chromium: {server['peak_rss_mb']:.0f} MB. Time to a rendered page: " +
+                     ", ".join(f"{k} {v:.1f} s" for k, v in server["render_s"].items()) + ".\n")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

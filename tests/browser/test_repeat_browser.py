@@ -1,0 +1,83 @@
+"""The repeat purchase page in a real Chromium on the hand-made workspace of
+tests/queries/test_cohort_retention.py, period Jan-Apr 2026: hand-computed numbers in every tab, a click
+on a heatmap cell lists its customers, no exception anywhere."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import Server, assert_no_exception, open_page, wait_until_idle
+from tests.queries.test_cohort_retention import make_retention_workspace
+
+pytestmark = pytest.mark.browser
+
+PERIOD = "preset=custom&from=2026-01-01&to=2026-04-30&cmp=no_comparison"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, browser):
+    root = tmp_path_factory.mktemp("repeat_browser") / "ws"
+    make_retention_workspace(root)
+    srv = Server(root)
+    # The very first request of a fresh server runs in Streamlit's pages-folder mode and may answer a deep
+    # link with "Page not found" (app/auth start-up, not this page): open the app once first.
+    open_page(browser, srv.url).close()
+    yield srv
+    srv.stop()
+
+
+def metrics(page) -> dict[str, str]:
+    return {m.locator('[data-testid="stMetricLabel"]').inner_text().strip():
+            m.locator('[data-testid="stMetricValue"]').inner_text().strip()
+            for m in page.locator('[data-testid="stMetric"]').all() if m.is_visible()}
+
+
+def open_tab(page, index: int) -> None:
+    page.locator('[data-testid="stTab"]').nth(index).click()
+    page.wait_for_timeout(300)
+    wait_until_idle(page)
+
+
+def test_tabs_show_hand_computed_numbers(browser, server):
+    page = open_page(browser, f"{server.url}/repeat-purchase?lang=en&{PERIOD}", wait_for='[data-testid="stMetric"]')
+    assert_no_exception(page)
+    # 7 customers, A and C ordered at least twice (tests/queries/test_repeat_summary.py)
+    cards = metrics(page)
+    assert cards["Active customers"] == "7" and cards["Repeat purchase rate"] == "28.6%"
+    assert cards["One-time buyer share"] == "71.4%" and cards["Orders per customer"] == "1.71"
+
+    open_tab(page, 1)  # gaps 15 18 21 26 28 51: median 23.5 days; 2 of 6 new customers came back
+    assert_no_exception(page)
+    cards = metrics(page)
+    assert cards["Median inter-purchase time"] == "23.5 days" and cards["Repeat purchases (gaps)"] == "6"
+    assert cards["New customers with a second order"] == "33.3%"
+
+    # as of 30 Apr, thresholds 27 / 39 days (p75 27.5, p90 39.5 of the gaps above): G (20 days) active,
+    # A (28) and F (30) at risk with 100 + 40 revenue, B, C (40), D, E inactive
+    open_tab(page, 3)
+    page.wait_for_selector('[data-testid="stMetric"]')
+    assert_no_exception(page)
+    cards = metrics(page)
+    assert (cards["Active"], cards["At risk"], cards["Inactive"]) == ("1", "2", "4")
+    assert cards["Revenue at risk"] == "€140"
+    page.close()
+
+
+def test_clicking_a_heatmap_cell_lists_its_customers(browser, server):
+    page = open_page(browser, f"{server.url}/repeat-purchase?lang=de&{PERIOD}", wait_for='[data-testid="stMetric"]')
+    open_tab(page, 2)
+    heatmap = page.locator('[data-testid="stPlotlyChart"]').first
+    heatmap.wait_for()
+    assert_no_exception(page)
+    # overlay markers follow the cells in order: (2026-01, k=0), (2026-01, k=1), ...
+    cell = heatmap.locator(".scatterlayer .point").nth(1)
+    box = cell.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function("() => document.body.innerText.includes('1 von 2 Kunden der Kohorte 2026-01')",
+                           timeout=60_000)
+    wait_until_idle(page)
+    assert_no_exception(page)
+    # the customer list of that cell: only A came back in February
+    table = page.locator('[data-testid="stDataFrame"]').last
+    assert "A" in table.inner_text() or table.locator("canvas").count() > 0
+    page.close()
