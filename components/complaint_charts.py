@@ -51,7 +51,7 @@ def trend_chart(df: pd.DataFrame, lang: str, grain: str) -> go.Figure:
     base_layout(fig, lang, tr(f"complaints.grain_{grain}", lang), tr("complaints.axis_contacts", lang))
     fig.update_layout(barmode="stack",
                       yaxis2=dict(title=dict(text=rate), overlaying="y", side="right", showgrid=False,
-                                  rangemode="tozero"))
+                                  rangemode="tozero", tickmode="auto", nticks=6))
     fig.update_xaxes(type="category")
     return fig
 
@@ -82,9 +82,10 @@ def resolution_chart(df: pd.DataFrame, lang: str, kind: str, target_days: int) -
                 hovertemplate="%{y}: %{x:.1f}<extra>" + median + "</extra>")
     fig.add_bar(y=labels, x=df["p90_days"], name=p90, orientation="h", marker_color=PALETTE[0],
                 hovertemplate="%{y}: %{x:.1f}<extra>" + p90 + "</extra>")
-    fig.add_vline(x=target_days, line=dict(color=PALETTE[2], width=2, dash="dash"),
-                  annotation_text=tr("complaints.target_line", lang, days=target_days),
-                  annotation_position="top right")
+    target = dict(color=PALETTE[2], width=2, dash="dash")
+    fig.add_vline(x=target_days, line=target)
+    fig.add_scatter(x=[None], y=[None], mode="lines", line=target, hoverinfo="skip",
+                    name=tr("complaints.target_line", lang, days=target_days))  # legend entry of the line
     base_layout(fig, lang, tr("complaints.axis_days", lang), tr(f"complaints.by_{kind}", lang),
                 height=max(300, 90 + 44 * len(df)))
     fig.update_layout(barmode="group", hovermode="closest")

@@ -38,11 +38,22 @@ def _freeze(value):
     return tuple(value) if isinstance(value, list) else value
 
 
+@st.cache_resource(show_spinner=False)
+def _engines(root: str):
+    """The Spark engine (LOYALTY_ENGINE=spark, docs/scaling.md) of the current workspace version."""
+    from loyalty.engines import CurrentEngine
+
+    return CurrentEngine(Workspace(root, keep_versions=SETTINGS.keep_versions), SETTINGS)
+
+
 @st.cache_data(ttl=SETTINGS.cache_ttl_seconds, max_entries=1024, show_spinner=False)
 def _cached_query(root: str, version: int, name: str, params: tuple) -> pd.DataFrame:
+    values = {k: list(v) if isinstance(v, tuple) else v for k, v in params}
+    if SETTINGS.engine != "duckdb":
+        return _engines(root).current()[1].run(name, **values)
     _, con = _database(root).current()
     try:
-        return queries.run(con, name, **{k: list(v) if isinstance(v, tuple) else v for k, v in params})
+        return queries.run(con, name, **values)
     finally:
         con.close()
 

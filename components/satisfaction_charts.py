@@ -237,7 +237,7 @@ def responses_chart(df: pd.DataFrame, lang: str, period_label: str) -> go.Figure
     base_layout(fig, lang, period_label, answers)
     fig.update_xaxes(type="category")
     fig.update_layout(yaxis2=dict(title=dict(text=rate), overlaying="y", side="right", showgrid=False,
-                                  tickformat=".1%", rangemode="tozero"))
+                                  tickformat=".1%", rangemode="tozero", tickmode="auto", nticks=6))
     return fig
 
 

@@ -15,8 +15,8 @@ from loyalty.customer_value import ABC_CLASSES, NO_PURCHASE, RFM_SEGMENTS, rfm_s
 
 CLASS_COLORS = {"A": PALETTE[0], "B": PALETTE[1], "C": GREY}
 # segment colours from good (green/blue) to bad (red/grey), in the order of RFM_SEGMENTS
-SEGMENT_COLORS = dict(zip(RFM_SEGMENTS, ["#1e8449", "#27ae60", "#2e86c1", "#5dade2", "#85c1e9", "#f5b041",
-                                         "#f39c12", "#c0392b", "#e74c3c", "#95a5a6"]))
+SEGMENT_COLORS = dict(zip(RFM_SEGMENTS, ["#1e8449", "#27ae60", "#2e86c1", "#7d3c98", "#af7ac5", "#f5b041",
+                                         "#e67e22", "#922b21", "#e74c3c", "#95a5a6"]))
 
 
 def rfm_segment_name(code: str, lang: str) -> str:

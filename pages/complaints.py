@@ -14,6 +14,7 @@ import streamlit as st
 
 from components import data
 from components.complaint_charts import (
+    RECOVERY_ORDER,
     group_chart,
     period_labels,
     recovery_chart,
@@ -93,9 +94,10 @@ def kpi_section(ctx: PageContext, filters: Filters, target_days: int) -> bool:
         for column, (spec, lower_is_better) in zip(st.columns(4), row, strict=True):
             value = current[spec.name]
             before = previous[spec.name] if previous is not None else None
+            unchanged = before is not None and value == before
             column.metric(ctx.t(f"complaints.card_{spec.name}", days=target_days), format_value(value, spec, ctx.lang),
                           delta=format_delta(value, before, spec, ctx.lang),
-                          delta_color="inverse" if lower_is_better else "normal", border=True,
+                          delta_color="off" if unchanged else "inverse" if lower_is_better else "normal", border=True,
                           help=ctx.t(f"complaints.help_{spec.name}", days=target_days)
                           + (" " + ctx.t("complaints.compared", value=format_value(before, spec, ctx.lang))
                              if previous is not None else ""))
@@ -185,6 +187,7 @@ def recovery_tab(ctx: PageContext, filters: Filters, target_days: int) -> None:
         chart(recovery_chart(result, ctx.lang, "revenue_per_customer",
                              ctx.t("complaints.col.revenue_per_customer") + " (€)", False))
         explain(ctx, "complaints.recovery_revenue_explain")
+    result = result.set_index("grp").loc[[g for g in RECOVERY_ORDER if g in set(result["grp"])]].reset_index()
     shown = result.assign(grp=[value_label(v, ctx.lang, "group") for v in result["grp"]])
     table(shown, ctx, "repurchase_after_complaint", {**headers(ctx, shown.columns),
                                                      "grp": ctx.t("complaints.axis_recovery_group")},

@@ -81,6 +81,15 @@ def group_label(ctx: PageContext, dimension: str, value) -> str:
     return str(value)
 
 
+def keep_valid(key: str, options: list) -> None:
+    """Drop a widget's remembered choice that the current data no longer offers (other period or filter)."""
+    remembered = st.session_state.get(key)
+    if isinstance(remembered, list):
+        st.session_state[key] = [value for value in remembered if value in options]
+    elif remembered is not None and remembered not in options:
+        del st.session_state[key]
+
+
 def require_categories(ctx: PageContext) -> None:
     """Stop with what to import when no transaction row has a category."""
     coverage = data.query("crossbuying_coverage").iloc[0]
@@ -160,18 +169,19 @@ def affinity_tab(ctx: PageContext, filters: Filters) -> None:
     if pairs.empty:
         st.info(ctx.t("crossbuying.no_pairs"))
         return
-    chart(affinity_heatmap(pairs, ctx.lang, metric, min_support))
-    explain(ctx, f"crossbuying.heatmap_explain_{level}")
-
     shown = pairs[pairs["support"] >= min_support]
     if shown.empty:
         st.info(ctx.t("crossbuying.no_pairs_min_support"))
         return
-    example = shown.iloc[0]  # the query sorts by lift
-    st.markdown(ctx.t(f"crossbuying.example_{level}", a=example["category_a"], b=example["category_b"],
-                      confidence=i18n.fmt_percent(example["confidence"], ctx.lang, 0),
-                      lift=i18n.fmt_number(example["lift"], ctx.lang, 2)))
+    chart(affinity_heatmap(pairs, ctx.lang, metric, min_support))
+    explain(ctx, f"crossbuying.heatmap_explain_{level}")
+
     unit = "customers" if level == "customers" else "orders"
+    example = shown.iloc[0]  # the query sorts by lift
+    if example[f"{unit}_both"] > 0:
+        st.markdown(ctx.t(f"crossbuying.example_{level}", a=example["category_a"], b=example["category_b"],
+                          confidence=i18n.fmt_percent(example["confidence"], ctx.lang, 0),
+                          lift=i18n.fmt_number(example["lift"], ctx.lang, 2)))
     columns = ["category_a", "category_b", f"{unit}_a", f"{unit}_b", f"{unit}_both", "support", "confidence", "lift"]
     table(shown[columns], ctx, f"category_pairs_{level}", headers(ctx, columns), key=f"crossbuying_pairs_{level}",
           column_config=column_formats(ctx, percent=("support", "confidence"), decimals=("lift",), counts=columns[2:5]))
@@ -188,10 +198,11 @@ def migration_tab(ctx: PageContext, filters: Filters) -> None:
         return
     entries = (migration.drop_duplicates("entry_category")
                .sort_values(["entry_customers", "entry_category"], ascending=[False, True]))
-    entry = st.selectbox(ctx.t("crossbuying.entry_category"), entries["entry_category"].tolist(),
-                         key="crossbuying_entry_category",
-                         format_func=lambda c: ctx.t("crossbuying.entry_option", category=c, customers=i18n.fmt_number(
-                             entries.loc[entries["entry_category"] == c, "entry_customers"].iloc[0], ctx.lang)))
+    new_customers = dict(zip(entries["entry_category"], entries["entry_customers"], strict=True))
+    keep_valid("crossbuying_entry_category", list(new_customers))
+    entry = st.selectbox(ctx.t("crossbuying.entry_category"), list(new_customers), key="crossbuying_entry_category",
+                         format_func=lambda c: ctx.t("crossbuying.entry_option", category=c,
+                                                     customers=i18n.fmt_number(new_customers[c], ctx.lang)))
     rows = migration[migration["entry_category"] == entry]
     first = rows.iloc[0]
     st.markdown(ctx.t("crossbuying.migration_summary", category=entry,
@@ -205,9 +216,11 @@ def migration_tab(ctx: PageContext, filters: Filters) -> None:
         chart(migration_chart(transitions, ctx.lang))
         explain(ctx, "crossbuying.migration_explain", category=entry)
 
+    all_transitions = migration[migration["next_category"].notna()]
+    if all_transitions.empty:
+        return
     st.subheader(ctx.t("crossbuying.migration_table_title"))
     columns = ["entry_category", "next_category", "entry_customers", "customers", "share", "median_days"]
-    all_transitions = migration[migration["next_category"].notna()]
     table(all_transitions[columns], ctx, "category_migration", headers(ctx, columns), key="crossbuying_migration",
           column_config=column_formats(ctx, percent=("share",), days=("median_days",),
                                        counts=("entry_customers", "customers")))
@@ -233,6 +246,7 @@ def next_best_tab(ctx: PageContext, filters: Filters) -> None:
         return
     left, right = st.columns(2)
     segments_available = sorted(offers["segment"].dropna().unique().tolist())
+    keep_valid("crossbuying_offer_segments", segments_available)
     segments = left.multiselect(ctx.t("crossbuying.offer_segments"), segments_available, key="crossbuying_offer_segments",
                                 placeholder=ctx.t("filters.all_selected"))
     min_confidence = right.slider(ctx.t("crossbuying.min_confidence"), 0, 100, 20, 5, format="%d %%",

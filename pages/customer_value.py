@@ -200,15 +200,15 @@ def render_rfm() -> None:
 
     rules = {rule.code: rule for rule in RFM_SEGMENT_RULES}
     segment_table = segments.assign(
-        rfm_segment_code=segments["rfm_segment"],
         rule=segments["rfm_segment"].map(lambda code: rule_text(rules[code])),
         description=segments["rfm_segment"].map(lambda code: t(f"value.rfm_{code}_desc")),
         rfm_segment=segments["rfm_segment"].map(lambda code: charts.rfm_segment_name(code, lang)),
     )
     show_table(segment_table, {"rfm_segment": "text", "rule": "text", "description": "text", "customers": "count",
                                "customer_share": "share", "revenue": "money", "revenue_share": "share",
-                               "avg_recency_days": "number", "avg_frequency": "number", "avg_monetary": "money"},
+                               "avg_recency_days": "number", "avg_frequency": "number"},
                "rfm_segments", key="value_rfm_table")
+    explain(ctx, "value.rfm_table_explain")
 
     with st.expander(t("value.rfm_ranges_title")):
         ranges = data.query("rfm_score_ranges", **params)

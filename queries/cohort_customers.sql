@@ -5,24 +5,30 @@
 -- channel, orders and revenue counted for the cell, and all orders and revenue up to $end.
 -- Parameters: $cohort, $period, $grain, $retention, $min_orders, $start, $end, $segments, $regions,
 -- $channels, $stores.
-with numbered_orders as (
+with first_orders as (
+    -- each customer's first order ever (up to $end): date, channel and store (ties on one day: the lower
+    -- order key)
     select
-        customer_id, order_date, revenue, channel, store, segment, region,
-        row_number() over (partition by customer_id order by order_date, order_key) as order_number
+        customer_id,
+        any_value(segment) as segment,
+        any_value(region) as region,
+        min(order_date) as first_order_date,
+        arg_min_null(channel, (order_date, order_key)) as first_channel,
+        arg_min_null(store, (order_date, order_key)) as first_store
     from orders
     where order_date <= $end
+    group by customer_id
 ),
 
 cohort_members as (
-    select customer_id, segment, region, channel as first_channel, order_date as first_order_date
-    from numbered_orders
-    where order_number = 1
-      and order_date between $start and $end
-      and cast(date_trunc($grain, order_date) as date) = $cohort
+    select customer_id, segment, region, first_channel, first_order_date
+    from first_orders
+    where first_order_date between $start and $end
+      and cast(date_trunc($grain, first_order_date) as date) = $cohort
       and (len($segments) = 0 or list_contains($segments, segment))
       and (len($regions) = 0 or list_contains($regions, region))
-      and (len($channels) = 0 or list_contains($channels, channel))
-      and (len($stores) = 0 or list_contains($stores, store))
+      and (len($channels) = 0 or list_contains($channels, first_channel))
+      and (len($stores) = 0 or list_contains($stores, first_store))
 ),
 
 member_orders as (
@@ -31,7 +37,8 @@ member_orders as (
         date_diff($grain, cast($cohort as date), cast(date_trunc($grain, o.order_date) as date)) as period,
         o.revenue
     from cohort_members m
-    join numbered_orders o using (customer_id)
+    join orders o using (customer_id)
+    where o.order_date between $start and $end  -- members' orders all lie in the period
 ),
 
 per_member as (

@@ -12,23 +12,29 @@
 -- share = customers / cohort_customers (unrounded). revenue: the members' revenue in bucket k;
 -- revenue_share = revenue in k / revenue in k = 0 (always bracketed).
 -- Parameters: $grain, $retention, $min_orders, $start, $end, $segments, $regions, $channels, $stores.
-with numbered_orders as (
+with first_orders as (
+    -- each customer's first order ever (up to $end): date, channel and store (ties on one day: the lower
+    -- order key)
     select
-        customer_id, order_date, revenue, channel, store, segment, region,
-        row_number() over (partition by customer_id order by order_date, order_key) as order_number
+        customer_id,
+        any_value(segment) as segment,
+        any_value(region) as region,
+        min(order_date) as first_order_date,
+        arg_min_null(channel, (order_date, order_key)) as first_channel,
+        arg_min_null(store, (order_date, order_key)) as first_store
     from orders
     where order_date <= $end
+    group by customer_id
 ),
 
 cohort_members as (
-    select customer_id, cast(date_trunc($grain, order_date) as date) as cohort
-    from numbered_orders
-    where order_number = 1
-      and order_date between $start and $end
+    select customer_id, cast(date_trunc($grain, first_order_date) as date) as cohort
+    from first_orders
+    where first_order_date between $start and $end
       and (len($segments) = 0 or list_contains($segments, segment))
       and (len($regions) = 0 or list_contains($regions, region))
-      and (len($channels) = 0 or list_contains($channels, channel))
-      and (len($stores) = 0 or list_contains($stores, store))
+      and (len($channels) = 0 or list_contains($channels, first_channel))
+      and (len($stores) = 0 or list_contains($stores, first_store))
 ),
 
 member_periods as (
@@ -40,7 +46,8 @@ member_periods as (
         count(*) as orders,
         sum(o.revenue) as revenue
     from cohort_members m
-    join numbered_orders o using (customer_id)
+    join orders o using (customer_id)
+    where o.order_date between $start and $end  -- members' orders all lie in the period
     group by all
 ),
 

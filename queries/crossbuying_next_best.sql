@@ -85,18 +85,17 @@ ranked_rules as (
 ),
 
 customer_breadth as (
-    select customer_id, count(*) as categories,
-           array_to_string(list_sort(list(category)), ', ') as bought
+    select customer_id, count(*) as categories, list_sort(list(category)) as owned
     from customer_categories
     group by customer_id
 ),
 
 candidates as (
-    select c.customer_id, r.consequent, r.rule_rank
+    select c.customer_id, r.rule_rank
     from customer_categories c
     join customer_breadth b using (customer_id)
     join ranked_rules r on r.antecedent = c.category and r.rank_in_antecedent <= b.categories
-    anti join customer_categories owned on owned.customer_id = c.customer_id and owned.category = r.consequent
+    where not list_contains(b.owned, r.consequent)
 ),
 
 best as (
@@ -109,7 +108,7 @@ final as (
     select
         best.customer_id,
         a.segment,
-        cb.bought as bought_categories,
+        array_to_string(cb.owned, ', ') as bought_categories,
         b.consequent as next_category,
         b.antecedent as because_of,
         b.confidence,

@@ -15,12 +15,24 @@ with scoped_orders as (
       and (len($stores) = 0 or list_contains($stores, store))
 ),
 
+previous_before_period as (
+    -- each customer's last order before the period: the start of their first gap in the period
+    select customer_id, max(order_date) as previous_order_date
+    from scoped_orders
+    where order_date < $start
+    group by customer_id
+),
+
 gaps as (
     select
-        order_date,
-        date_diff('day', lag(order_date) over (partition by customer_id order by order_date, order_key),
-                  order_date) as gap_days
-    from scoped_orders
+        o.segment,
+        date_diff('day',
+                  coalesce(lag(o.order_date) over (partition by o.customer_id order by o.order_date, o.order_key),
+                           p.previous_order_date),
+                  o.order_date) as gap_days
+    from scoped_orders o
+    left join previous_before_period p using (customer_id)
+    where o.order_date between $start and $end
 ),
 
 final as (
@@ -28,7 +40,7 @@ final as (
         cast(floor(gap_days / $bin_days) * $bin_days as integer) as bin_start,
         count(*) as gaps
     from gaps
-    where gap_days is not null and order_date between $start and $end
+    where gap_days is not null
     group by bin_start
 )
 

@@ -19,13 +19,24 @@ with scoped_orders as (
       and (len($stores) = 0 or list_contains($stores, store))
 ),
 
+previous_before_period as (
+    -- each customer's last order before the period: the start of their first gap in the period
+    select customer_id, max(order_date) as previous_order_date
+    from scoped_orders
+    where order_date < $start
+    group by customer_id
+),
+
 gaps as (
     select
-        segment,
-        order_date,
-        date_diff('day', lag(order_date) over (partition by customer_id order by order_date, order_key),
-                  order_date) as gap_days
-    from scoped_orders
+        o.segment,
+        date_diff('day',
+                  coalesce(lag(o.order_date) over (partition by o.customer_id order by o.order_date, o.order_key),
+                           p.previous_order_date),
+                  o.order_date) as gap_days
+    from scoped_orders o
+    left join previous_before_period p using (customer_id)
+    where o.order_date between $start and $end
 ),
 
 gap_stats as (
@@ -39,30 +50,23 @@ gap_stats as (
         quantile_cont(gap_days, 0.9) as p90_gap_days,
         avg(gap_days) as mean_gap_days
     from gaps
-    where gap_days is not null and order_date between $start and $end
+    where gap_days is not null
     group by grouping sets ((segment), ())
 ),
 
-numbered_orders as (
-    -- every order up to $end, numbered per customer (first order ever = 1); no dimension filter here
-    select
-        customer_id, order_date, channel, store, segment, region,
-        row_number() over (partition by customer_id order by order_date, order_key) as order_number
-    from orders
-    where order_date <= $end
-),
-
 first_two_orders as (
+    -- every customer's first two orders ever (up to $end; no dimension filter here), the channel and store
+    -- of the first one (ties on one day: the lower order key)
     select
         customer_id,
         any_value(segment) as segment,
         any_value(region) as region,
-        min(order_date) filter (where order_number = 1) as first_order_date,
-        min(order_date) filter (where order_number = 2) as second_order_date,
-        any_value(channel) filter (where order_number = 1) as first_channel,
-        any_value(store) filter (where order_number = 1) as first_store
-    from numbered_orders
-    where order_number <= 2
+        min(order_date, 2) as first_two_dates,
+        min(order_date) as first_order_date,
+        arg_min_null(channel, (order_date, order_key)) as first_channel,
+        arg_min_null(store, (order_date, order_key)) as first_store
+    from orders
+    where order_date <= $end
     group by customer_id
 ),
 
@@ -81,9 +85,9 @@ second_order_stats as (
         grouping(segment) = 1 as is_total,
         segment,
         count(*) as new_customers,
-        count(second_order_date) as second_order_customers,
-        count(second_order_date) / count(*) as second_order_share,
-        median(date_diff('day', first_order_date, second_order_date)) as median_days_to_second
+        count(first_two_dates[2]) as second_order_customers,
+        count(first_two_dates[2]) / count(*) as second_order_share,
+        median(date_diff('day', first_two_dates[1], first_two_dates[2])) as median_days_to_second
     from new_customers
     group by grouping sets ((segment), ())
 ),

@@ -11,12 +11,16 @@ from typing import Any
 
 import pandas as pd
 
+from loyalty import engines
+from loyalty.engines import ENGINES, Engine
 from loyalty.settings import Settings
 from loyalty.store import Workspace
 
 
 def add_workspace(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workspace", metavar="DIR", help="workspace folder (default: $LOYALTY_WORKSPACE or ./data)")
+    parser.add_argument("--engine", choices=ENGINES,
+                        help="query engine (default: $LOYALTY_ENGINE or duckdb; spark: see docs/scaling.md)")
 
 
 def add_period(parser: argparse.ArgumentParser) -> None:
@@ -36,7 +40,7 @@ def parse_date(text: str) -> date:
 
 
 def settings_from(args) -> Settings:
-    return Settings.from_env(workspace=getattr(args, "workspace", None))
+    return Settings.from_env(workspace=getattr(args, "workspace", None), engine=getattr(args, "engine", None))
 
 
 def open_workspace(args, must_exist: bool = True) -> Workspace:
@@ -50,6 +54,25 @@ def open_workspace(args, must_exist: bool = True) -> Workspace:
             "or `python -m loyalty import ...` first"
         )
     return ws
+
+
+def open_engine(args) -> Engine:
+    """The query engine of --engine / $LOYALTY_ENGINE over the workspace's current snapshot.
+
+    `loyalty.queries.run(engine, name, **params)` works as with a DuckDB connection.
+    """
+    from loyalty.cli import CliError
+
+    settings = settings_from(args)
+    snapshot = open_workspace(args).snapshot()
+    try:
+        return engines.open_engine(snapshot, settings)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    except Exception as exc:  # noqa: BLE001 - pyspark missing, no Java, no cluster: one line, not a traceback
+        if settings.engine == "duckdb":
+            raise
+        raise CliError(f"could not start the {settings.engine} engine: {str(exc).strip().splitlines()[0]}") from None
 
 
 def _json_default(value: Any):

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from loyalty import queries
-from loyalty.cli._common import add_format, add_period, add_workspace, open_workspace, print_json, print_table
-from loyalty.db import connect
+from loyalty.cli._common import add_format, add_period, add_workspace, open_engine, print_json, print_table
 from loyalty.filters import Filters
 
 
@@ -21,7 +20,9 @@ def register(sub) -> None:
 
 
 def resolve_filters(args, con) -> Filters:
-    """The period from --start/--end, defaulting to the first/last order date in the data."""
+    """The period from --start/--end, defaulting to the first/last order date in the data.
+
+    `con` is a DuckDB connection or an engine (loyalty.engines)."""
     from loyalty.cli import CliError
 
     rng = queries.run(con, "data_range").iloc[0]
@@ -37,10 +38,9 @@ def resolve_filters(args, con) -> Filters:
 
 
 def run(args) -> int:
-    ws = open_workspace(args)
-    con = connect(ws.snapshot())
-    filters = resolve_filters(args, con)
-    row = queries.run(con, "kpis", **filters.params()).iloc[0]
+    engine = open_engine(args)
+    filters = resolve_filters(args, engine)
+    row = queries.run(engine, "kpis", **filters.params()).iloc[0]
     result = {
         "start": filters.start.isoformat(),
         "end": filters.end.isoformat(),

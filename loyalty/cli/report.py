@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from loyalty.cli._common import add_period, add_workspace, open_workspace
+from loyalty.cli._common import add_period, add_workspace, open_engine
 from loyalty.filters import COMPARISONS
 
 
@@ -24,7 +24,6 @@ def run(args) -> int:
 
     from loyalty.cli import CliError
     from loyalty.cli.kpis import resolve_filters
-    from loyalty.db import connect
     from loyalty.report import build_report, render_html, write_pdf
 
     out = Path(args.out)
@@ -32,11 +31,9 @@ def run(args) -> int:
         raise CliError("--out must end in .html or .pdf")
     if not out.parent.exists():
         raise CliError(f"folder {out.parent} does not exist")
-    ws = open_workspace(args)
-    snapshot = ws.snapshot()
-    con = connect(snapshot)
+    con = open_engine(args)  # DuckDB or Spark (--engine); the report only runs query files
     filters = replace(resolve_filters(args, con), comparison=args.comparison)
-    html_text = render_html(build_report(con, snapshot, filters, args.lang))
+    html_text = render_html(build_report(con, con.snapshot, filters, args.lang))
     if out.suffix.lower() == ".pdf":
         try:
             write_pdf(html_text, out)

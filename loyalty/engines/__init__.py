@@ -8,12 +8,13 @@ works on both. Spark is optional (`pip install -r requirements-spark.txt`); see 
 
 from __future__ import annotations
 
+import threading
 from typing import Protocol
 
 import pandas as pd
 
 from loyalty.settings import Settings
-from loyalty.store import Snapshot
+from loyalty.store import Snapshot, Workspace
 
 ENGINES = ("duckdb", "spark")
 
@@ -45,3 +46,24 @@ def open_engine(snapshot: Snapshot, settings: Settings | None = None) -> Engine:
     from loyalty.engines.duckdb_engine import DuckDBEngine
 
     return DuckDBEngine(snapshot, settings)
+
+
+class CurrentEngine:
+    """One engine per process and workspace version, like `loyalty.db.Database` for DuckDB connections.
+
+    When the workspace version changes, the next call opens an engine on the new snapshot; the old one
+    is left to queries still running on it.
+    """
+
+    def __init__(self, workspace: Workspace, settings: Settings | None = None):
+        self.workspace = workspace
+        self.settings = settings or Settings.from_env()
+        self._lock = threading.Lock()
+        self._engine: Engine | None = None
+
+    def current(self) -> tuple[Snapshot, Engine]:
+        snapshot = self.workspace.snapshot()
+        with self._lock:
+            if self._engine is None or self._engine.snapshot.version != snapshot.version:
+                self._engine = open_engine(snapshot, self.settings)
+            return self._engine.snapshot, self._engine

@@ -11,7 +11,9 @@ converted like DuckDB's `.df()`: dates as datetime64, decimals as float64.
 from __future__ import annotations
 
 import itertools
+import logging
 import os
+import re
 import threading
 import warnings
 from pathlib import Path
@@ -26,12 +28,17 @@ from loyalty.settings import Settings
 from loyalty.store import Snapshot
 
 try:
+    from pyspark.errors import PySparkException
+    from pyspark.logger import PySparkLogger
     from pyspark.sql import SparkSession
 except ImportError as exc:  # the engine is optional; say how to get it
     raise RuntimeError("the Spark engine needs pyspark and sqlglot: pip install -r requirements-spark.txt") from exc
 
 # Results are converted from Arrow here, not by pyspark's pandas conversion (which warns on pandas 3).
 warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
+# pyspark logs every failed statement with its full plan; SparkQueryError below says it in one sentence.
+for _name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+    PySparkLogger.getLogger(_name).setLevel(logging.CRITICAL)
 
 # For a local Spark in the app's process: no web UI, few shuffle partitions for one machine's cores.
 LOCAL_CONF = {
@@ -76,6 +83,19 @@ def new_session(settings: Settings) -> SparkSession:
     for key, value in SESSION_CONF.items():
         session.conf.set(key, value)
     return session
+
+
+class SparkQueryError(RuntimeError):
+    """A query that Spark rejected or failed on: the error, and the translated SQL around its position."""
+
+
+def _error_summary(exc: PySparkException, spark_sql: str) -> str:
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    position = re.search(r"line 1,? pos(?:ition)? (\d+)", str(exc))
+    if position:
+        at = int(position.group(1))
+        message += f" at: ...{spark_sql[max(0, at - 60):at + 80]}..."
+    return message
 
 
 def spark_args(params: dict) -> dict:
@@ -145,8 +165,14 @@ class SparkEngine:
             raise TypeError(f"Query {name!r} needs parameter(s): {', '.join(sorted(missing))}")
         args = spark_args({k: params[k] for k in query.params})
         list_params = frozenset(k for k, v in args.items() if isinstance(v, list))
-        frame = self.spark.sql(query_to_spark(name, list_params), args=args or None)
-        return arrow_to_pandas(frame.toArrow())
+        spark_sql = query_to_spark(name, list_params)
+        try:
+            table = self.spark.sql(spark_sql, args=args or None).toArrow()
+        except PySparkException as exc:
+            error = SparkQueryError(f"queries/{name}.sql on Spark: {_error_summary(exc, spark_sql)}")
+            error.spark_error = exc  # the full error with Spark's plan, for debugging
+            raise error from None
+        return arrow_to_pandas(table)
 
     def close(self) -> None:
         if self.settings.spark_remote:

@@ -35,7 +35,7 @@ POLICIES = ("all_or_nothing", "accept_valid")
 MODES = ("replace", "append")
 SAMPLE_ROWS = 10_000
 PREVIEW_ROWS = 20
-MAX_REJECTS_IN_MEMORY = 1_000
+MAX_REJECTS_IN_MEMORY = 10_000
 MIN_TABLE_SCORE = 0.5  # a table is only chosen from the headers when it explains at least half of them
 
 
@@ -159,7 +159,7 @@ class ImportResult:
 
 
 # ------------------------------------------------------------------ inspect
-def _pick(options: dict[str, str], target: str, source: str, what: str) -> str | None:
+def _pick(options: dict[str, str], target: str, source: str) -> str | None:
     for key in (target, source):
         if key in options:
             return options[key]
@@ -180,7 +180,7 @@ def _check_option_keys(options: dict[str, str], headers: list[str], table: str, 
 
 def _one_column_problem(sample: Sample) -> ImportFileError | None:
     info = sample.info
-    if info.kind != "csv" or len(info.headers) != 1:
+    if info.kind == "parquet" or len(info.headers) != 1:
         return None
     header = info.raw_headers[0] if info.raw_headers else info.headers[0]
     rows = [r[0] for r in sample.rows[:50] if r[0]]
@@ -189,6 +189,11 @@ def _one_column_problem(sample: Sample) -> ImportFileError | None:
             continue
         if sum(1 for v in rows if cand in v) >= 0.8 * len(rows):
             name = reader.DELIMITER_NAMES.get(cand, repr(cand))
+            if info.kind == "xlsx":
+                return ImportFileError(
+                    f"Only one column was found ({header!r}) because the values in the sheet are separated by "
+                    f"{name}; split them into columns in Excel (Data > Text to Columns) or import the CSV file.",
+                    code="one_column", found=header, delimiter=cand)
             hint = ("leave the delimiter out so it is detected, or choose " + name if cand in reader.DELIMITERS
                     else f"save it again with ; or , as the delimiter ({name} is not supported)")
             return ImportFileError(
@@ -222,8 +227,8 @@ def analyse(sample: Sample, options: ImportOptions | None = None) -> Inspection:
         values = [r[idx] for r in sample.rows]
         col = spec.column(target)
         try:
-            date_format = _pick(options.date_formats, target, match.source, "date") if col.type == "date" else None
-            decimal = _pick(options.decimals, target, match.source, "decimal") if col.type in ("number", "int") else None
+            date_format = _pick(options.date_formats, target, match.source) if col.type == "date" else None
+            decimal = _pick(options.decimals, target, match.source) if col.type in ("number", "int") else None
             formats[target] = detect_column(table, col, match.source, values, native=info.native.get(match.source),
                                             date_format=date_format, decimal=decimal)
         except ValueError as exc:
@@ -446,7 +451,7 @@ def prepare_import(path: str | Path, options: ImportOptions | None = None, *, na
             source = reader.parquet_source(info)
         progress(0.4, "checking every row")
         try:
-            counts = validate.run(con, spec, source, mapping_idx, insp.formats, headers, work)
+            counts = validate.run(con, spec, source, mapping_idx, insp.formats, headers, work, sub(0.4, 0.45))
         except duckdb.Error as exc:
             raise ImportFileError(f"{info.name} could not be read completely ({str(exc).splitlines()[0]}); check "
                                   "the delimiter and the encoding or export the file again.", code="unreadable") from exc

@@ -304,3 +304,15 @@ def suggest_tables(headers: list[str]) -> list[tuple[str, float]]:
     """Every table with its score, best first (ties keep the contract's order)."""
     scores = [(name, score_table(headers, name)) for name in TABLES]
     return sorted(scores, key=lambda s: -s[1])
+
+
+def synonyms_markdown() -> str:
+    """The header synonyms as Markdown tables, one per table (docs/import.md includes this text)."""
+    parts = []
+    for table, columns in SYNONYMS.items():
+        parts.append(f"#### {table}\n\n| column | headers recognised (besides the column name) |\n|---|---|")
+        for column, words in columns.items():
+            cells = ", ".join(dict.fromkeys(w for w in words if _key(w) != _key(column)))
+            parts.append(f"| `{column}` | {cells} |")
+        parts.append("")
+    return "\n".join(parts).strip() + "\n"

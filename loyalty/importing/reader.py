@@ -75,6 +75,7 @@ class FileInfo:
     sheets: tuple[str, ...] = ()
     native: dict[str, str] = field(default_factory=dict)  # xlsx/parquet: header -> number/date/bool/text/mixed
     raw_headers: tuple[str, ...] = ()  # headers as written (before making them unique)
+    ascii_sample: bool = False  # csv: the sample had no non-ASCII byte, so the encoding is not proven yet
 
     def describe(self) -> str:
         if self.kind == "csv":
@@ -176,7 +177,13 @@ def detect_encoding(head: bytes, complete: bool) -> str:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=complete)
         return "utf-8"
     except UnicodeDecodeError:
-        return "cp1252"
+        pass
+    # Mostly valid UTF-8 with a few bad bytes is a UTF-8 file with damaged rows (they are rejected);
+    # Windows text almost never forms valid UTF-8 sequences by chance.
+    text = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape").decode(head, final=complete)
+    bad = sum(1 for ch in text if "\udc80" <= ch <= "\udcff")
+    good = sum(1 for ch in text if ch > "\x7f") - bad
+    return "utf-8" if good >= bad else "cp1252"
 
 
 def _looks_binary(head: bytes, encoding: str) -> bool:
@@ -269,7 +276,7 @@ def _csv_info(path: Path, name: str, encoding: str | None, delimiter: str | None
         rec = (rec + [""] * width)[:width]
         rows.append([v if v.strip() else None for v in rec])
     info = FileInfo(path, name, "csv", size, tuple(headers), enc, enc_source, delimiter, delim_source, '"',
-                    raw_headers=tuple(raw_headers))
+                    raw_headers=tuple(raw_headers), ascii_sample=head.isascii())
     return info, rows, complete and len(records) <= sample_rows + 1
 
 
@@ -495,7 +502,7 @@ def csv_source(info: FileInfo, work_dir: Path, progress: Progress | None = None)
             path = copy
             _stream_csv(info, encoding, copy, progress, 0.5, 0.5)
     except UnicodeDecodeError:
-        # the sample was plain ASCII or UTF-8, a later part is not: the file is cp1252 (Windows)
+        # the sample was plain ASCII, a later part is not UTF-8: the file is cp1252 (Windows)
         info = replace(info, encoding="cp1252")
         path = copy
         _stream_csv(info, "cp1252", copy, progress, 0.5, 0.5)
@@ -515,7 +522,12 @@ def _stream_csv(info: FileInfo, encoding: str, out: Path | None, progress: Progr
     """Decode the file chunk by chunk. With `out`, write it as UTF-8 with each empty line between records
     replaced by a marker row. Without `out`, only check: returns True if a copy is needed (empty lines
     between records). Raises UnicodeDecodeError for invalid UTF-8 unless the encoding was chosen by the user."""
-    errors = "loyalty_latin1" if encoding == "cp1252" else ("strict" if info.encoding_source != "user" else "replace")
+    if encoding == "cp1252":
+        errors = "loyalty_latin1"
+    elif encoding.startswith("utf-8") and info.ascii_sample and info.encoding_source != "user":
+        errors = "strict"  # an invalid byte after a plain-ASCII sample means the file is cp1252 (caller switches)
+    else:
+        errors = "surrogateescape"  # keep invalid bytes as they are: DuckDB rejects those rows (invalid_encoding)
     decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
     marker = BLANK_MARKER + (info.delimiter or ",") * (len(info.headers) - 1)
     size = max(info.size, 1)
@@ -523,7 +535,7 @@ def _stream_csv(info: FileInfo, encoding: str, out: Path | None, progress: Progr
     carry = ""
     in_quotes = False
     first = True
-    sink = open(out, "w", encoding="utf-8", newline="") if out is not None else None
+    sink = open(out, "w", encoding="utf-8", errors="surrogateescape", newline="") if out is not None else None
     try:
         with open(info.path, "rb") as fh:
             while True:

@@ -8,6 +8,7 @@ from the bad rows only, so the cost of a clean 10-million-row file is the one pa
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -175,13 +176,45 @@ def staging_sql(spec: Table, source: Source, mapping: dict[str, int], formats: d
     return f"with {', '.join(ctes)} select {', '.join(head + out)} from l{len(levels) - 1}"
 
 
+def execute_with_progress(con: duckdb.DuckDBPyConnection, sql: str, progress=None, message: str = "") -> None:
+    """Run one long statement in a worker thread; report DuckDB's progress (0..1) from the calling thread,
+    so a UI callback is always called from the thread that started the import. Ctrl-C interrupts it."""
+    if progress is None:
+        con.execute(sql)
+        return
+    con.execute("set enable_progress_bar=true")
+    con.execute("set enable_progress_bar_print=false")
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            con.execute(sql)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
+            failure.append(exc)
+
+    worker = threading.Thread(target=work, name="loyalty-import", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.25)
+            done = con.query_progress()
+            if worker.is_alive() and done >= 0:
+                progress(min(done, 100.0) / 100.0, message)
+    except BaseException:
+        con.interrupt()
+        worker.join()
+        raise
+    if failure:
+        raise failure[0]
+
+
 def run(con: duckdb.DuckDBPyConnection, spec: Table, source: Source, mapping: dict[str, int],
-        formats: dict[str, ColumnFormat], headers: list[str], work: Path) -> Counts:
+        formats: dict[str, ColumnFormat], headers: list[str], work: Path, progress=None) -> Counts:
     """Write every parsed and checked row to `staged.parquet` (in source order) and create the views
-    `staged` and `rejects`; return the counts."""
+    `staged` and `rejects`; return the counts. `progress(fraction, message)` follows the main pass."""
     staged = work / "staged.parquet"
-    con.execute(f"copy ({staging_sql(spec, source, mapping, formats)}) to {sql_str(str(staged))} "
-                "(format parquet, compression snappy)")
+    execute_with_progress(con, f"copy ({staging_sql(spec, source, mapping, formats)}) to {sql_str(str(staged))} "
+                          "(format parquet, compression snappy)", progress, "checking every row")
     # with preserve_insertion_order the file keeps the source order, so file_row_number is the position
     con.execute(f"create view staged as select * from read_parquet({sql_str(str(staged))}, file_row_number=true)")
     _bad_rows(con, source)

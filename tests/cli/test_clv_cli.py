@@ -91,3 +91,72 @@ def test_cli_too_few_customers_is_one_clear_line(fixture_workspace):
 def test_cli_bad_arguments(fixture_workspace, args, message):
     out = cli("clv", *args, workspace=fixture_workspace.root)
     assert out.returncode == 2 and message in out.stderr and "Traceback" not in out.stderr
+
+
+# The helpers the page and the CLI share (loyalty/customer_value.py), on frames small enough to check by hand.
+
+def test_value_by_segment_and_high_value_low_alive():
+    import pandas as pd
+
+    from loyalty.customer_value import high_value_low_alive, value_by_segment
+
+    customers = pd.DataFrame({
+        "customer_id": list("ABCDE"),
+        "segment": ["S1", "S1", "S2", None, "S2"],
+        "clv": [100.0, 50.0, 30.0, 20.0, 0.0],
+        "expected_purchases": [4.0, 2.0, 1.0, 1.0, 0.0],
+        "p_alive": [1.0, 0.5, 0.2, 0.8, 0.1],
+        "value_if_alive": [100.0, 100.0, 150.0, 25.0, 10.0],
+        "value_at_risk": [0.0, 50.0, 120.0, 5.0, 9.0],
+    })
+    by_segment = value_by_segment(customers).set_index("segment")
+    # S1: A + B = 150 of 200; S2: C + E = 30; no segment: D = 20
+    assert by_segment["clv"].to_dict() == {"S1": 150.0, "S2": 30.0, "": 20.0}
+    assert by_segment.loc["S1", "clv_share"] == pytest.approx(0.75)
+    assert by_segment.loc["S2", "p_alive_mean"] == pytest.approx(0.15)
+    assert by_segment.loc["S1", "customers"] == 2
+    # top 40 % by value if alive: 150 (C) and the two 100s (the 60th percentile is 100) -> A, B, C;
+    # P(alive) below .6: B (.5) and C (.2); sorted by value at risk: C 120, B 50
+    chosen = high_value_low_alive(customers, p_alive_below=0.6, high_value_share=0.4)
+    assert chosen["customer_id"].tolist() == ["C", "B"]
+
+
+def test_value_customers_follow_segment_and_region_filters(tmp_path):
+    from loyalty import queries
+    from loyalty.db import connect
+    from tests.conftest import d
+
+    ws = make_workspace(tmp_path / "ws",
+                        transactions=[dict(customer_id=c, order_date=d("2026-01-02"), revenue=1.0) for c in "XYZ"],
+                        customers=[dict(customer_id="X", segment="S1", region="N"),
+                                   dict(customer_id="Y", segment="S2", region="N")])
+    con = connect(ws.snapshot())
+    everyone = queries.run(con, "value_customers", segments=[], regions=[])
+    assert everyone["customer_id"].tolist() == ["X", "Y", "Z"]  # Z has no customer row but bought
+    assert queries.run(con, "value_customers", segments=["S1"], regions=[])["customer_id"].tolist() == ["X"]
+    assert queries.run(con, "value_customers", segments=[], regions=["N"])["customer_id"].tolist() == ["X", "Y"]
+
+
+def test_fit_on_cdnow_forecast_and_holdout_summary(cdnow_workspace):
+    import datetime as dt
+
+    from loyalty.customer_value import ClvSettings, fit_clv, holdout_summary
+    from loyalty.db import connect
+
+    result = fit_clv(connect(cdnow_workspace.snapshot()), ClvSettings(dt.date(1997, 9, 30)))
+    check = holdout_summary(result)
+    assert check["actual"] == pytest.approx(1882)  # as in test_cli_holdout_check_counts_the_actual_repeat_purchases
+    assert (check["start"], check["end"]) == (dt.date(1997, 10, 1), dt.date(1998, 6, 30))
+    values = result.customers
+    assert len(values) == 2357 and values["customer_id"].is_unique
+    # value if alive times P(alive) gives back the CLV; the value at risk is the rest
+    assert (values["value_if_alive"] * values["p_alive"]).to_numpy() == pytest.approx(values["clv"].to_numpy())
+    assert (values["value_if_alive"] - values["value_at_risk"]).to_numpy() == pytest.approx(values["clv"].to_numpy())
+    # a discount makes the value smaller; a margin rate scales it
+    plain = fit_clv(connect(cdnow_workspace.snapshot()), ClvSettings(dt.date(1997, 9, 30), annual_discount_rate=0.0,
+                                                                    margin_rate=0.5))
+    assert plain.customers["clv"].sum() * 2 > values["clv"].sum()
+    # customer 00004 bought on 1997-01-01, 01-18, 08-02 and 12-12 (cdnow_sample.csv): four purchase days
+    row = values.set_index("customer_id").loc["00004"]
+    assert (row["first_purchase"], row["last_purchase"], row["purchases"]) == \
+        (dt.date(1997, 1, 1), dt.date(1997, 12, 12), 4)

@@ -369,3 +369,72 @@ def test_missing_column_message_for_a_chosen_table(tmp_path, ws):
     result = import_file(ws, path, ImportOptions(table="transactions", mapping={"revenue": "Filiale"}),
                          policy="accept_valid")
     assert result.rejects["reason"].tolist() == ["not a number (A)"]
+
+
+def test_row_numbers_stay_exact_in_a_large_messy_file(tmp_path):
+    """Random mix of good rows, bad values, malformed rows, empty lines and multi-line values: every
+    rejected row carries the number a spreadsheet shows (header = 1, a quoted line break stays in its row)."""
+    import random
+
+    rng = random.Random(7)
+    lines = ["Kundennummer;Belegdatum;Umsatz;Bemerkung"]
+    expected: dict[int, str] = {}
+    for row in range(2, 6002):
+        kind = rng.choices(["ok", "date", "number", "extra", "short", "blank", "multi", "empty"],
+                           weights=[70, 4, 4, 3, 3, 4, 8, 4])[0]
+        if kind == "ok":
+            lines.append(f"{row};01.02.2026;{row},50;")
+        elif kind == "date":
+            lines.append(f"{row};30.02.2026;1,00;")
+            expected[row] = "invalid_date"
+        elif kind == "number":
+            lines.append(f"{row};01.02.2026;{row}x;")
+            expected[row] = "invalid_number"
+        elif kind == "extra":
+            lines.append(f"{row};01.02.2026;1,00;a;b")
+            expected[row] = "malformed_row"
+        elif kind == "short":
+            lines.append(f"{row};01.02.2026")
+            expected[row] = "malformed_row"
+        elif kind == "blank":
+            lines.append("")
+        elif kind == "multi":
+            lines.append(f'{row};01.02.2026;1,00;"erste Zeile\r\n\r\ndritte ""Zeile"""')
+        else:
+            lines.append(";;;")
+    lines.append("9999;01.02.2026;1,00;")  # the file ends with a good row
+    path = write_csv(tmp_path / "messy.csv", lines)
+    with prepare_import(path, ImportOptions(table="transactions")) as prepared:
+        got = dict(prepared.result.rejects[["row", "reason_code"]].itertuples(index=False, name=None))
+        total = prepared.result.rows_rejected
+    assert len(expected) > 500 and total == len(expected)
+    assert got == expected
+
+
+def test_other_encodings_and_damaged_bytes(tmp_path):
+    utf16 = tmp_path / "u16.txt"
+    utf16.write_text("Kundennummer\tDatum\tUmsatz\n1\t31.01.2026\t1.234,50 €\n2\t01.02.2026\tx\n", encoding="utf-16")
+    with prepare_import(utf16) as prepared:
+        r = prepared.result
+        assert (r.file.encoding, r.file.delimiter) == ("utf-16", "\t")
+        assert r.preview["revenue"].tolist() == [1234.5] and r.rejected_rows == [3]
+    # a UTF-8 file with one row in Windows encoding: that row is rejected, the umlauts elsewhere stay intact
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_bytes("Kundennummer;Datum;Umsatz;Filiale\n1;31.01.2026;5;Fürth\n\n".encode()
+                      + b"2;31.01.2026;6;F\xfcrth\n3;01.02.2026;7;N\xc3\xbcrnberg\n")
+    with prepare_import(mixed) as prepared:
+        r = prepared.result
+        assert r.file.encoding == "utf-8"
+        assert r.rejects[["row", "reason_code"]].values.tolist() == [[4, "invalid_encoding"]]
+        assert r.preview["store"].tolist() == ["Fürth", "Nürnberg"]
+
+
+def test_excel_sheet_with_csv_text_in_one_column(tmp_path):
+    path = tmp_path / "pasted.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["Kundennummer;Datum;Umsatz"])
+    wb.active.append(["1;31.01.2026;5"])
+    wb.save(path)
+    with pytest.raises(ImportFileError, match="Text to Columns") as info:
+        prepare_import(path)
+    assert info.value.code == "one_column"

@@ -128,3 +128,11 @@ def test_table_suggestion():
     assert suggest_tables(["Kundennummer", "Datum", "Punkte", "Buchungsart"])[0][0] == "points"
     scores = dict(suggest_tables(GERMAN_ERP))
     assert scores["transactions"] > 0.9 and scores["surveys"] == 0
+
+
+def test_synonyms_table_in_docs_matches_code():
+    from loyalty.importing.mapping import synonyms_markdown
+    from tests.conftest import ROOT
+
+    doc = (ROOT / "docs/import.md").read_text(encoding="utf-8")
+    assert synonyms_markdown() in doc, "regenerate the synonyms part of docs/import.md with synonyms_markdown()"

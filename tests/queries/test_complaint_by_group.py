@@ -9,6 +9,8 @@ from tests.queries.test_complaint_fixture import Q1, complaint_con_fixture
 
 complaint_con = complaint_con_fixture()
 
+SAMPLE_PARAMS = {"complaint_by_group": {"target_days": 7, "by": "channel"}}
+
 
 def by_group(con, by):
     return queries.run(con, "complaint_by_group", by=by, target_days=7, **Q1.params()).set_index("grp")

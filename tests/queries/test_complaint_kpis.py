@@ -12,7 +12,7 @@ from tests.queries.test_complaint_fixture import Q1, complaint_con_fixture
 
 complaint_con = complaint_con_fixture()
 
-SAMPLE_PARAMS = {"complaint_kpis": {"target_days": 7}, "complaint_by_group": {"target_days": 7, "by": "channel"}}
+SAMPLE_PARAMS = {"complaint_kpis": {"target_days": 7}}
 
 
 def kpis(con, target_days=7, filters=Q1):

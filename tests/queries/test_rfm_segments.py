@@ -200,3 +200,15 @@ def test_scoring_block_is_identical_in_every_rfm_query():
         start, end = text.index("-- >>> rfm scoring"), text.index("-- <<< rfm scoring")
         blocks[path.name] = text[start:end]
     assert len(blocks) >= 5 and len(set(blocks.values())) == 1, list(blocks)
+
+
+def test_segment_rules_table_in_docs_matches_code():
+    from loyalty.customer_value import RFM_SEGMENT_RULES
+
+    doc = (ROOT / "docs/metrics.md").read_text(encoding="utf-8")
+
+    def span(low, high):
+        return f"{low}" if low == high else f"{low}–{high}"
+
+    for rule in RFM_SEGMENT_RULES:
+        assert f"| {span(*rule.recency)} | {span(*rule.frequency)} | `{rule.code}` |" in doc, rule
