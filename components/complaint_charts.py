@@ -49,7 +49,7 @@ def trend_chart(df: pd.DataFrame, lang: str, grain: str) -> go.Figure:
     fig.add_scatter(x=labels, y=df["complaints_per_1000"], name=rate, yaxis="y2", mode="lines+markers",
                     line=dict(color=PALETTE[0], width=3), hovertemplate="%{x}: %{y:,.1f}<extra>" + rate + "</extra>")
     base_layout(fig, lang, tr(f"complaints.grain_{grain}", lang), tr("complaints.axis_contacts", lang))
-    fig.update_layout(barmode="stack",
+    fig.update_layout(barmode="stack", legend_traceorder="normal",
                       yaxis2=dict(title=dict(text=rate), overlaying="y", side="right", showgrid=False,
                                   rangemode="tozero", tickmode="auto", nticks=6))
     fig.update_xaxes(type="category")
@@ -68,7 +68,7 @@ def group_chart(df: pd.DataFrame, lang: str, kind: str) -> go.Figure:
                 hovertemplate="%{y}: %{x:,.0f}<extra>" + others + "</extra>")
     base_layout(fig, lang, tr("complaints.axis_contacts", lang), tr(f"complaints.by_{kind}", lang),
                 height=max(280, 80 + 30 * len(df)))
-    fig.update_layout(barmode="stack", hovermode="closest")
+    fig.update_layout(barmode="stack", hovermode="closest", legend_traceorder="normal")
     return fig
 
 

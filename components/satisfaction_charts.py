@@ -142,7 +142,7 @@ def nps_shares_chart(df: pd.DataFrame, lang: str, by_label: str) -> go.Figure:
                     hovertemplate="%{y}: %{x:.1%}<extra>" + tr(f"satisfaction.group_{group}", lang) + "</extra>")
     base_layout(fig, lang, tr("satisfaction.axis_share_answers", lang), by_label,
                 height=max(260, 80 + 38 * len(df)))
-    fig.update_layout(barmode="stack", hovermode="closest")
+    fig.update_layout(barmode="stack", hovermode="closest", legend_traceorder="normal")
     fig.update_xaxes(tickformat=".0%", range=[0, 1])
     return fig
 

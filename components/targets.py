@@ -25,6 +25,7 @@ LOWER_IS_BETTER = frozenset({"churn_rate"})
 PERCENT_KPIS = frozenset({"repeat_purchase_rate", "cross_buying_rate", "churn_rate"})
 MONEY_KPIS = frozenset({"revenue", "avg_order_value"})
 DEFAULT_TOLERANCE = 0.05
+TREND_POINTS = 4  # projection: the last three month ends and the last data day
 TOLERANCE_KEY = "targets_tolerance"  # shared by the cockpit and the measures page
 LIGHTS = {"green": "#27ae60", "amber": "#f39c12", "red": "#c0392b", "none": "#b3b6b7"}  # traffic light colours
 
@@ -39,13 +40,15 @@ def target_status(actual, target, kpi, tolerance: float):
     return np.where(np.isnan(actual) | np.isnan(target), "none", status)
 
 
-def project(progress: pd.DataFrame) -> pd.Series:
+def project(progress: pd.DataFrame, points: int | None = None) -> pd.Series:
     """Linear projection of running targets to their period end, per target_id.
 
-    Least squares of the KPI to date on the days elapsed (cutoff - period_start + 1) over all cutoffs of
-    the target, evaluated at the period length. Needs >= 2 cutoffs; otherwise NaN.
+    Least squares of the KPI to date on the days elapsed (cutoff - period_start + 1), over the last
+    `points` cutoffs of the target (default TREND_POINTS: the recent trend, since rates to date bend over
+    a period), evaluated at the period length. Needs >= 2 cutoffs; otherwise NaN.
     """
-    df = progress.dropna(subset=["actual"]).copy()
+    points = points or TREND_POINTS
+    df = progress.dropna(subset=["actual"]).sort_values("cutoff").groupby("target_id").tail(points).copy()
     if df.empty:
         return pd.Series(dtype=float)
     df["x"] = (pd.to_datetime(df["cutoff"]) - pd.to_datetime(df["period_start"])).dt.days + 1
@@ -121,7 +124,7 @@ def display_frame(overview: pd.DataFrame, ctx: PageContext) -> pd.DataFrame:
     """The overview with formatted, translated cells (values of different KPIs share a column)."""
     lang, t = ctx.lang, ctx.t
     rows = overview.copy()
-    status_text = {s: t("targets.status_" + s) for s in LIGHTS}
+    status_text = {s: t(f"targets.status_{s}") for s in LIGHTS}
     out = pd.DataFrame({
         t("targets.col_status"): rows["status"].map(status_text),
         t("targets.col_kpi"): rows["kpi"].map(lambda k: t(f"kpi.{k}")),

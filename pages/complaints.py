@@ -34,15 +34,15 @@ GROUPS = ("channel", "reason")
 DEFAULT_TARGET_DAYS = 7
 FOLLOWUP_DAYS = 365  # repurchase in the 12 months after a complaint (queries/complaint_recovery.sql)
 CARDS = (
-    (KpiSpec("contacts", "count"), False),
-    (KpiSpec("complaints", "count"), True),
-    (KpiSpec("complaints_per_1000", "ratio", 1), True),
-    (KpiSpec("open_complaints", "count"), True),
-    (KpiSpec("median_days", "ratio", 1), True),
-    (KpiSpec("p90_days", "ratio", 1), True),
-    (KpiSpec("within_target_share", "percent", 1), False),
-    (KpiSpec("compensation_per_complaint", "money", 2), True),
-)  # (spec, lower is better)
+    (KpiSpec("contacts", "count"), "off"),
+    (KpiSpec("complaints", "count"), "inverse"),
+    (KpiSpec("complaints_per_1000", "ratio", 1), "inverse"),
+    (KpiSpec("open_complaints", "count"), "inverse"),
+    (KpiSpec("median_days", "ratio", 1), "inverse"),
+    (KpiSpec("p90_days", "ratio", 1), "inverse"),
+    (KpiSpec("within_target_share", "percent", 1), "normal"),
+    (KpiSpec("compensation_per_complaint", "money", 2), "inverse"),
+)  # (spec, delta colour: "inverse" = a rise is bad, "off" = neither good nor bad)
 
 
 def choice(ctx: PageContext, label_key: str, options, key: str, text_prefix: str, container=st):
@@ -91,13 +91,13 @@ def kpi_section(ctx: PageContext, filters: Filters, target_days: int) -> bool:
     if previous is not None and previous["contacts"] == 0:
         previous = None
     for row in (CARDS[:4], CARDS[4:]):
-        for column, (spec, lower_is_better) in zip(st.columns(4), row, strict=True):
+        for column, (spec, colour) in zip(st.columns(4), row, strict=True):
             value = current[spec.name]
             before = previous[spec.name] if previous is not None else None
             unchanged = before is not None and value == before
             column.metric(ctx.t(f"complaints.card_{spec.name}", days=target_days), format_value(value, spec, ctx.lang),
                           delta=format_delta(value, before, spec, ctx.lang),
-                          delta_color="off" if unchanged else "inverse" if lower_is_better else "normal", border=True,
+                          delta_color="off" if unchanged else colour, border=True,
                           help=ctx.t(f"complaints.help_{spec.name}", days=target_days)
                           + (" " + ctx.t("complaints.compared", value=format_value(before, spec, ctx.lang))
                              if previous is not None else ""))

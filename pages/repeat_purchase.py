@@ -153,7 +153,7 @@ def overview_tab(ctx: PageContext, filters: Filters) -> None:
     explain(ctx, "repeat.split_explain")
     columns = ["label", "customers", "orders", "repeat_purchase_rate", "one_time_buyer_share", "orders_per_customer"]
     labels = {**headers(ctx, columns[1:]), "label": ctx.t(f"repeat.dim_{dimension}")}
-    table(split[columns], ctx, f"repeat_by_{dimension}", labels,
+    table(split[columns].round({"orders_per_customer": 2}), ctx, f"repeat_by_{dimension}", labels,
           column_config=column_formats(ctx, percent=("repeat_purchase_rate", "one_time_buyer_share"),
                                        numbers=("customers", "orders", "orders_per_customer")),
           key="repeat_split_table")
@@ -196,7 +196,8 @@ def inter_purchase_tab(ctx: PageContext, filters: Filters) -> None:
     columns = ["label", "gaps", "median_gap_days", "p25_gap_days", "p75_gap_days", "p90_gap_days", "mean_gap_days",
                "new_customers", "second_order_customers", "second_order_share", "median_days_to_second"]
     labels = {**headers(ctx, columns[1:]), "label": ctx.t("repeat.segment_label")}
-    table(rows[columns], ctx, "inter_purchase_by_segment", labels, key="repeat_ipt_table",
+    table(rows[columns].round({c: 1 for c in columns if c.endswith("_days") or c.endswith("_to_second")}), ctx,
+          "inter_purchase_by_segment", labels, key="repeat_ipt_table",
           column_config=column_formats(ctx, percent=("second_order_share",), numbers=columns[1:]))
 
 
@@ -385,6 +386,17 @@ def churn_tab(ctx: PageContext, filters: Filters) -> None:
 
 # ---------------------------------------------------------------- page
 
+
+def open_tab_in_other_language(ctx: PageContext) -> str:
+    """The tab open before a language switch (the tab state is kept per language, as its labels differ)."""
+    for lang in i18n.LANGUAGES:
+        label = st.session_state.get(f"repeat_tab_{lang}") if lang != ctx.lang else None
+        for name in TABS:
+            if label == i18n.t(f"repeat.tab_{name}", lang):
+                return name
+    return TABS[0]
+
+
 SECTIONS = {"overview": overview_tab, "inter_purchase": inter_purchase_tab, "cohorts": cohorts_tab,
             "churn": churn_tab}
 
@@ -395,7 +407,8 @@ if data.query("repeat_summary", **ctx.filters.params()).iloc[0]["customers"] == 
     st.info(ctx.t("app.no_data_period"))
     st.stop()
 
-tabs = st.tabs([ctx.t(f"repeat.tab_{name}") for name in TABS], key=f"repeat_tab_{ctx.lang}", on_change="rerun")
+tabs = st.tabs([ctx.t(f"repeat.tab_{name}") for name in TABS], key=f"repeat_tab_{ctx.lang}", on_change="rerun",
+               default=ctx.t(f"repeat.tab_{open_tab_in_other_language(ctx)}"))
 for tab, name in zip(tabs, TABS, strict=True):
     if tab.open is False:
         continue

@@ -55,21 +55,31 @@ complainants as (
     qualify row_number() over (partition by f.customer_id order by f.contact_date, f.resolved_date nulls last) = 1
 ),
 
-all_complaints as (
-    select customer_id, contact_date
+-- every order once (the follow-up and the no-complaint anchors both read it)
+all_orders as materialized (
+    select customer_id, order_key, order_date, revenue, segment, region from orders
+),
+
+first_complaint as (
+    select customer_id, min(contact_date) as first_complaint_date
     from contacts
     where lower(trim(type)) in ('complaint', 'beschwerde', 'reklamation') and customer_id is not null
+    group by customer_id
 ),
 
 non_complainants as (
-    select b.customer_id, min(b.order_date) as anchor_date, 'no_complaint' as grp, cast(null as double) as compensation
-    from base_orders b, data_end d
-    where b.order_date + 365 <= d.last_day
-    group by b.customer_id
-    having not exists (
-        select 1 from all_complaints c
-        where c.customer_id = b.customer_id and c.contact_date <= min(b.order_date) + 365
-    )
+    select a.customer_id, a.anchor_date, 'no_complaint' as grp, cast(null as double) as compensation
+    from (
+        select o.customer_id, min(o.order_date) as anchor_date
+        from all_orders o, data_end d
+        where o.order_date between $start and $end
+          and o.order_date + 365 <= d.last_day
+          and (len($segments) = 0 or list_contains($segments, o.segment))
+          and (len($regions) = 0 or list_contains($regions, o.region))
+        group by o.customer_id
+    ) a
+    left join first_complaint f on f.customer_id = a.customer_id
+    where f.first_complaint_date is null or f.first_complaint_date > a.anchor_date + 365
 ),
 
 anchors as (
@@ -86,7 +96,7 @@ followup as (
         count(o.order_key) as orders,
         coalesce(sum(o.revenue), 0) as revenue
     from anchors a
-    left join orders o
+    left join all_orders o
       on o.customer_id = a.customer_id
      and o.order_date > a.anchor_date
      and o.order_date <= a.anchor_date + 365

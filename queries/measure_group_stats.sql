@@ -40,25 +40,28 @@ participant_outcomes as (
     group by w.measure_id, w.customer_id, w.assigned_group, w.window_start, w.measure_end, w.window_end
 ),
 
-outcomes_long as (
-    select measure_id, assigned_group, 'repeat_purchase_rate' as kpi,
-           case when orders >= 2 then 1.0 else 0.0 end as value
+group_stats as (
+    select measure_id, assigned_group,
+           count(*) as n,
+           avg(case when orders >= 2 then 1.0 else 0.0 end) as repeat_mean,
+           var_samp(case when orders >= 2 then 1.0 else 0.0 end) as repeat_variance,
+           avg(orders) as orders_mean, var_samp(orders) as orders_variance,
+           avg(revenue) as revenue_mean, var_samp(revenue) as revenue_variance,
+           avg(margin) as margin_mean, var_samp(margin) as margin_variance
     from participant_outcomes
-    union all
-    select measure_id, assigned_group, 'orders_per_customer', cast(orders as double) from participant_outcomes
-    union all
-    select measure_id, assigned_group, 'revenue_per_customer', revenue from participant_outcomes
-    union all
-    select measure_id, assigned_group, 'margin_per_customer', margin from participant_outcomes
+    group by measure_id, assigned_group
 ),
 
 final as (
-    select measure_id, assigned_group, kpi,
-           count(*) as n,
-           avg(value) as mean,
-           var_samp(value) as variance
-    from outcomes_long
-    group by measure_id, assigned_group, kpi
+    select measure_id, assigned_group, 'repeat_purchase_rate' as kpi, n, repeat_mean as mean,
+           repeat_variance as variance
+    from group_stats
+    union all
+    select measure_id, assigned_group, 'orders_per_customer', n, orders_mean, orders_variance from group_stats
+    union all
+    select measure_id, assigned_group, 'revenue_per_customer', n, revenue_mean, revenue_variance from group_stats
+    union all
+    select measure_id, assigned_group, 'margin_per_customer', n, margin_mean, margin_variance from group_stats
 )
 
 select * from final order by measure_id, kpi, assigned_group

@@ -73,35 +73,36 @@ described as (
     left join value_classes v on v.measure_id = o.measure_id and v.customer_id = o.customer_id
 ),
 
-by_dimension as (
-    select measure_id, assigned_group, 'segment' as dimension, segment as value, orders, revenue, margin
+dimension_stats as (
+    select measure_id, assigned_group,
+           case when grouping(segment) = 0 then 'segment'
+                when grouping(region) = 0 then 'region' else 'value_class' end as dimension,
+           case when grouping(segment) = 0 then segment
+                when grouping(region) = 0 then region else value_class end as value,
+           count(*) as n,
+           avg(case when orders >= 2 then 1.0 else 0.0 end) as repeat_mean,
+           var_samp(case when orders >= 2 then 1.0 else 0.0 end) as repeat_variance,
+           avg(orders) as orders_mean, var_samp(orders) as orders_variance,
+           avg(revenue) as revenue_mean, var_samp(revenue) as revenue_variance,
+           avg(margin) as margin_mean, var_samp(margin) as margin_variance
     from described
-    union all
-    select measure_id, assigned_group, 'region', region, orders, revenue, margin from described
-    union all
-    select measure_id, assigned_group, 'value_class', value_class, orders, revenue, margin from described
-),
-
-outcomes_long as (
-    select measure_id, dimension, value, assigned_group, 'repeat_purchase_rate' as kpi,
-           case when orders >= 2 then 1.0 else 0.0 end as outcome
-    from by_dimension
-    union all
-    select measure_id, dimension, value, assigned_group, 'orders_per_customer', cast(orders as double)
-    from by_dimension
-    union all
-    select measure_id, dimension, value, assigned_group, 'revenue_per_customer', revenue from by_dimension
-    union all
-    select measure_id, dimension, value, assigned_group, 'margin_per_customer', margin from by_dimension
+    group by grouping sets ((measure_id, assigned_group, segment), (measure_id, assigned_group, region),
+                            (measure_id, assigned_group, value_class))
 ),
 
 final as (
-    select measure_id, dimension, value, assigned_group, kpi,
-           count(*) as n,
-           avg(outcome) as mean,
-           var_samp(outcome) as variance
-    from outcomes_long
-    group by measure_id, dimension, value, assigned_group, kpi
+    select measure_id, dimension, value, assigned_group, 'repeat_purchase_rate' as kpi, n, repeat_mean as mean,
+           repeat_variance as variance
+    from dimension_stats
+    union all
+    select measure_id, dimension, value, assigned_group, 'orders_per_customer', n, orders_mean, orders_variance
+    from dimension_stats
+    union all
+    select measure_id, dimension, value, assigned_group, 'revenue_per_customer', n, revenue_mean, revenue_variance
+    from dimension_stats
+    union all
+    select measure_id, dimension, value, assigned_group, 'margin_per_customer', n, margin_mean, margin_variance
+    from dimension_stats
 )
 
 select * from final order by measure_id, dimension, value, kpi, assigned_group

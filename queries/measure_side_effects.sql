@@ -89,28 +89,26 @@ flags as (
       on aa.measure_id = o.measure_id and aa.customer_id = o.customer_id and aa.assigned_group = o.assigned_group
 ),
 
-effects_long as (
-    select measure_id, assigned_group, segment, 'complaints' as effect, 1 as counted,
-           case when complained then 1 else 0 end as event
+effect_counts as (
+    select measure_id, segment, grouping(segment) as is_total, assigned_group,
+           count(*) as complaints_n,
+           count(*) filter (where complained) as complaints_events,
+           count(newsletter_opt_in) as opt_out_n,
+           count(*) filter (where newsletter_opt_in = false) as opt_out_events,
+           count(*) filter (where was_active and has_follow_up) as churn_n,
+           count(*) filter (where was_active and has_follow_up and not active_after) as churn_events
     from flags
-    union all
-    select measure_id, assigned_group, segment, 'opt_out',
-           case when newsletter_opt_in is null then 0 else 1 end,
-           case when newsletter_opt_in = false then 1 else 0 end
-    from flags
-    union all
-    select measure_id, assigned_group, segment, 'churn',
-           case when was_active and has_follow_up then 1 else 0 end,
-           case when was_active and has_follow_up and not active_after then 1 else 0 end
-    from flags
+    group by grouping sets ((measure_id, assigned_group, segment), (measure_id, assigned_group))
 ),
 
 final as (
-    select measure_id, segment, grouping(segment) as is_total, assigned_group, effect,
-           sum(counted) as n,
-           sum(event) as events
-    from effects_long
-    group by grouping sets ((measure_id, assigned_group, effect, segment), (measure_id, assigned_group, effect))
+    select measure_id, segment, is_total, assigned_group, 'complaints' as effect, complaints_n as n,
+           complaints_events as events
+    from effect_counts
+    union all
+    select measure_id, segment, is_total, assigned_group, 'opt_out', opt_out_n, opt_out_events from effect_counts
+    union all
+    select measure_id, segment, is_total, assigned_group, 'churn', churn_n, churn_events from effect_counts
 )
 
 select * from final order by measure_id, is_total desc, segment, effect, assigned_group

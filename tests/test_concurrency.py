@@ -23,7 +23,7 @@ IMPORTERS = 6
 ROWS_PER_IMPORT = 200
 REPLACERS = 4
 READERS = 2
-DEADLINE_SECONDS = 120
+DEADLINE_SECONDS = 300
 
 
 def _import_rows(batch: int) -> list[dict]:
@@ -41,7 +41,7 @@ def _replacement(writer: int) -> list[dict]:
 def importer(root: str, batch: int, go, results) -> None:
     ws = GuardedWorkspace(Workspace(root), User(f"importer-{batch}", "analyst"))
     rows = to_arrow("transactions", _import_rows(batch))
-    go.wait(DEADLINE_SECONDS)
+    go.wait(DEADLINE_SECONDS)  # a barrier: everybody is loaded and starts at the same moment
     result = ws.write("transactions", rows, mode="append", source=f"batch-{batch}.csv",
                       log_extra={"rows_rejected": 0})
     results.put(("imported", batch, result.version, result.rows_written))
@@ -121,7 +121,7 @@ def _collect(results, expected: int) -> list[tuple]:
 def _run(processes, go, stop, results, writers: int) -> tuple[list, list]:
     for p in processes:
         p.start()
-    go.set()
+    go.wait(DEADLINE_SECONDS)
     try:
         writes = _collect(results, writers)
         stop.set()
@@ -138,7 +138,7 @@ def _run(processes, go, stop, results, writers: int) -> tuple[list, list]:
 @pytest.mark.slow
 def test_parallel_imports_and_readers_lose_nothing_and_never_see_half_a_table(tmp_path):
     ctx = mp.get_context("spawn")
-    go, stop, results = ctx.Event(), ctx.Event(), ctx.Queue()
+    go, stop, results = ctx.Barrier(IMPORTERS + REPLACERS + READERS + 1), ctx.Event(), ctx.Queue()
     root = str(tmp_path / "ws")
     processes = [ctx.Process(target=importer, args=(root, b, go, results)) for b in range(IMPORTERS)]
     processes += [ctx.Process(target=replacer, args=(root, w, go, results)) for w in range(REPLACERS)]
@@ -191,12 +191,12 @@ def add_users(path: str, worker: int, go, results) -> None:
 @pytest.mark.slow
 def test_parallel_user_changes_are_not_lost(tmp_path):
     ctx = mp.get_context("spawn")
-    go, results = ctx.Event(), ctx.Queue()
+    go, results = ctx.Barrier(4 + 1), ctx.Queue()
     path = str(tmp_path / "users.json")
     processes = [ctx.Process(target=add_users, args=(path, w, go, results)) for w in range(4)]
     for p in processes:
         p.start()
-    go.set()
+    go.wait(DEADLINE_SECONDS)
     _collect(results, 4)
     for p in processes:
         p.join(timeout=30)

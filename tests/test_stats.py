@@ -91,7 +91,8 @@ def test_nps_change_test_overlapping_intervals_can_still_be_significant():
     assert result.z == pytest.approx(2.7050, abs=1e-4)
     assert result.significant is True
     _, _, high_before = stats.nps_interval(40, 30, 100)
-    low_after, _ = stats.nps_interval(55, 15, 100)[1], None
+    _, low_after, _ = stats.nps_interval(55, 15, 100)
+    assert high_before == pytest.approx(26.2808, abs=1e-3) and low_after == pytest.approx(25.5971, abs=1e-3)
     assert high_before > low_after  # the intervals overlap
 
 
@@ -111,3 +112,86 @@ def test_difference_test_degenerate_cases():
     assert nan_result.significant is False and math.isnan(nan_result.p_value)
     vector = stats.difference_test(np.array([30, 30]), np.array([5, 5]), np.array([45, 40]), np.array([5, 5]))
     assert vector.significant.tolist() == [True, False]
+
+
+# --- the satisfaction page's tables built on these functions (components/satisfaction_charts.py) ----------
+
+def _counts():
+    import pandas as pd
+
+    # A: 20 P, 10 Pa, 10 D of 40 -> NPS 25; B: 9 P, 1 Pa of 10 -> NPS 90 (too few answers);
+    # C: 10 P, 20 Pa, 20 D of 50 -> NPS -20
+    return pd.DataFrame({"grp": ["A", "B", "C"], "period": [None] * 3, "n": [40, 10, 50],
+                         "promoters": [20, 9, 10], "passives": [10, 1, 20], "detractors": [10, 0, 20]})
+
+
+def test_nps_frame_ranks_only_groups_with_enough_answers():
+    from components.satisfaction_charts import nps_frame, ranked_order
+
+    df = nps_frame(_counts(), min_n=30).set_index("grp")
+    assert df["nps"].tolist() == pytest.approx([25.0, 90.0, -20.0])
+    assert df["enough"].tolist() == [True, False, True]
+    assert df.loc["A", "rank"] == 1 and df.loc["C", "rank"] == 2 and df["rank"].isna().tolist() == [False, True, False]
+    assert df.loc["A", "promoter_share"] == pytest.approx(0.5)
+    # B has the best NPS but too few answers: listed last, not first
+    assert ranked_order(df.reset_index(), "nps")["grp"].tolist() == ["A", "C", "B"]
+    # A: var = (0.5 + 0.25 - 0.0625) / 40 = 0.0171875, se 13.1101 -> 25 +- 25.6956
+    assert df.loc["A", "ci_low"] == pytest.approx(25 - 25.6956, abs=1e-3)
+
+
+def test_csat_frame_adds_wilson_interval_and_rank_by_mean():
+    import pandas as pd
+
+    from components.satisfaction_charts import csat_frame
+
+    counts = pd.DataFrame({"grp": ["X", "Y"], "period": [None, None], "n": [7, 40], "csat_sum": [23, 160],
+                           "csat_mean": [23 / 7, 4.0], "top2": [4, 30]})
+    df = csat_frame(counts, min_n=30).set_index("grp")
+    share, low, high = stats.wilson_interval(4, 7)
+    assert (df.loc["X", "top2_share"], df.loc["X", "top2_low"], df.loc["X", "top2_high"]) == \
+        pytest.approx((share, low, high))
+    assert df.loc["Y", "rank"] == 1 and pd.isna(df.loc["X", "rank"])
+
+
+def test_nps_changes_judge_only_periods_with_enough_answers():
+    import pandas as pd
+
+    from components.satisfaction_charts import nps_changes, nps_frame
+
+    counts = pd.DataFrame({"grp": ["2026-01", "2026-02", "2026-03", "2026-04"], "period": [None] * 4,
+                           "n": [100, 100, 10, 100], "promoters": [40, 55, 9, 55], "passives": [30, 30, 1, 30],
+                           "detractors": [30, 15, 0, 15]})
+    df = nps_changes(nps_frame(counts, 30), min_n=30)
+    # Jan -> Feb: NPS 10 -> 40, z 2.705 (test above): significant; Feb -> Mar: only 10 answers in March;
+    # Mar -> Apr: March still too small; the first period has nothing to compare with
+    assert df["change"].iloc[1] == pytest.approx(30.0)
+    assert df["judged"].tolist() == [False, True, False, False]
+    assert df["significant"].tolist() == [False, True, False, False]
+
+
+def test_period_change_without_comparison_or_with_too_few_answers():
+    from components.satisfaction_charts import period_change
+
+    assert period_change((55, 15, 100), None, 30) is None
+    change = period_change((55, 15, 100), (40, 30, 100), 30)
+    assert change["judged"] and change["significant"] and change["difference"] == pytest.approx(30.0)
+    small = period_change((9, 0, 10), (40, 30, 100), 30)
+    assert small["judged"] is False and small["significant"] is False
+    share = period_change((45, 100), (30, 100), 30, kind="share")
+    assert share["significant"] and share["difference"] == pytest.approx(0.15)
+
+
+def test_nps_chart_greys_small_groups_and_labels_axes():
+    from components.charts import GREY
+    from components.satisfaction_charts import nps_by_group_chart, nps_frame, nps_shares_chart
+
+    df = nps_frame(_counts(), min_n=30)
+    fig = nps_by_group_chart(df, "en", "Touchpoint")
+    bar = fig.data[0]
+    # drawn bottom-up: B (too few, grey) at the bottom, then C, then A on top
+    assert list(bar.y) == ["B (n=10)", "C (n=50)", "A (n=40)"]
+    assert list(bar.marker.color)[0] == GREY
+    assert fig.layout.xaxis.title.text and fig.layout.yaxis.title.text == "Touchpoint"
+    shares = nps_shares_chart(df, "de", "Kontaktpunkt")
+    assert [t.name for t in shares.data] == ["Promotoren (9–10)", "Passive (7–8)", "Detraktoren (0–6)"]
+    assert shares.layout.xaxis.title.text == "Anteil der Antworten"

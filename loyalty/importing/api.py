@@ -53,11 +53,15 @@ class ImportOptions:
     sheet: str | None = None  # Excel: None = first sheet with headers
 
     def with_changes(self, **changes) -> ImportOptions:
-        """A copy with some fields replaced; dict fields are merged (a None value in `mapping` unmaps)."""
+        """A copy with some fields replaced. Dict fields are merged (a None value in `mapping` unmaps that
+        column); passing None for a dict field empties it (do that for `mapping` when the table changes)."""
         merged = {}
         for key, value in changes.items():
             current = getattr(self, key)
-            merged[key] = {**current, **value} if isinstance(current, dict) and isinstance(value, dict) else value
+            if isinstance(current, dict):
+                merged[key] = {} if value is None else {**current, **value}
+            else:
+                merged[key] = value
         return replace(self, **merged)
 
 
@@ -90,6 +94,20 @@ class Inspection:
     @property
     def kept_out(self) -> list[str]:
         return list(self.mapping.kept_out)
+
+    def mapping_table(self) -> pd.DataFrame:
+        """One row per contract column of the table: column, type, required, description, header (None =
+        not in the file), confidence, method, format, examples. For a mapping editor."""
+        rows = []
+        for col in get_table(self.table).columns:
+            match, fmt = self.mapping.matches.get(col.name), self.formats.get(col.name)
+            rows.append({
+                "column": col.name, "type": col.type, "required": col.required, "description": col.description,
+                "header": match.source if match else None, "confidence": match.confidence if match else None,
+                "method": match.method if match else None, "format": fmt.describe() if fmt else None,
+                "examples": ", ".join(fmt.examples) if fmt else "",
+            })
+        return pd.DataFrame(rows)
 
     def raise_if_not_ready(self) -> None:
         if self.blocking:

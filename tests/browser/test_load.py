@@ -140,7 +140,9 @@ async def _session(browser, url: str, index: int, pages: list[tuple[str, str]]) 
         result["problems"] += await _problems(page)
         # the login lands on the default (first) page: visit the others, then come back to it
         for _, url_path in pages[1:] + pages[:1]:
-            link = page.locator(f'[data-testid="stSidebarNav"] a[href$="/{url_path}"]')
+            links = page.locator('[data-testid="stSidebarNav"] a')
+            # the default page's link is the app's root URL; it comes first, like in PAGES
+            link = links.first if url_path == pages[0][1] else links.and_(page.locator(f'a[href$="/{url_path}"]'))
             title = await page.locator('[data-testid="stMainBlockContainer"] h1').first.inner_text()
             started = time.perf_counter()
             await link.click()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 import openpyxl
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -76,8 +77,8 @@ def test_german_erp_export_cp1252(tmp_path, ws):
     assert round(df["revenue"].sum(), 2) == 3322.95  # 1234.56 - 12.50 + 99.90 + 2000.00 + 0.99
     assert list(df["quantity"]) == [2, 1, 3, 1, 10]
     assert list(df["store"]) == ["Nürnberg", "Fürth", "Nürnberg", "Erlangen", "Fürth"]
-    assert df["order_date"].iloc[0].date() == dt.date(2026, 1, 31) if hasattr(df["order_date"].iloc[0], "date") \
-        else df["order_date"].iloc[0] == dt.date(2026, 1, 31)
+    assert df["order_date"].dt.date.tolist() == [dt.date(2026, 1, 31), dt.date(2026, 2, 1), dt.date(2026, 2, 15),
+                                                 dt.date(2026, 2, 28), dt.date(2026, 3, 1)]
     assert list(df["customer_id"]) == ["1001", "1002", "1003", "1001", "1004"]
     entry = ws.changes(limit=1)[0]
     assert entry["action"] == "replace" and entry["source"] == "erp_export.csv"
@@ -438,3 +439,16 @@ def test_excel_sheet_with_csv_text_in_one_column(tmp_path):
     with pytest.raises(ImportFileError, match="Text to Columns") as info:
         prepare_import(path)
     assert info.value.code == "one_column"
+
+
+def test_mapping_table_for_an_editor(tmp_path):
+    insp = inspect_file(german_erp(tmp_path))
+    table = insp.mapping_table()
+    assert list(table["column"]) == ["customer_id", "order_date", "revenue", "order_id", "product_id", "category",
+                                     "quantity", "channel", "store", "margin"]
+    row = table.set_index("column").loc["revenue"]
+    assert row["header"] == "Umsatz (€)" and row["required"] and row["format"] == "decimal comma, thousands separator"
+    assert pd.isna(table.set_index("column").loc["margin", "header"])
+    changed = insp.options.with_changes(table="customers", mapping=None)
+    assert changed.mapping == {} and changed.table == "customers"
+    assert inspect_file(german_erp(tmp_path), changed).table == "customers"

@@ -178,3 +178,20 @@ def test_no_cohorts_gives_empty_result(retention_con):
     df = queries.run(retention_con, "cohort_retention", grain="month", retention="bracketed", min_orders=1,
                      **Filters(d("2020-01-01"), d("2020-12-31")).params())
     assert df.empty
+
+
+def test_cut_cohorts_and_heatmap_leave_young_cells_empty(retention_con):
+    from components.repeat_charts import cohort_heatmap
+    from loyalty.retention import cut_cohorts
+
+    # 10 Jan - 20 Feb cuts the January cohort (starts before) and the February cohort (ends after)
+    assert cut_cohorts(d("2026-01-10"), d("2026-02-20"), "month") == [d("2026-01-01"), d("2026-02-01")]
+    assert cut_cohorts(d("2026-01-01"), d("2026-04-30"), "month") == []
+    assert cut_cohorts(d("2026-01-01"), d("2026-04-30"), "week") == [d("2025-12-29"), d("2026-04-27")]
+
+    df = queries.run(retention_con, "cohort_retention", grain="month", retention="bracketed", min_orders=1,
+                     **JAN_TO_APR.params())
+    heatmap = cohort_heatmap(df, "share", "month", "en").data[0]
+    grid = [[None if v != v else v for v in row] for row in heatmap.z]  # NaN = empty cell
+    assert list(heatmap.y) == ["2026-01", "2026-02", "2026-03", "2026-04"]
+    assert grid == [[1.0, 0.5, 0.0, 0.5], [1.0, 0.5, 0.0, None], [1.0, 0.0, None, None], [1.0, None, None, None]]

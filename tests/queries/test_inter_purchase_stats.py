@@ -81,3 +81,22 @@ def test_channel_filter_uses_orders_of_the_channel(retention_con):
 def test_empty_period_gives_one_total_row_without_values(retention_con):
     df = stats(retention_con, Filters(d("2020-01-01"), d("2020-12-31")))
     assert len(df) == 1 and df.iloc[0]["gaps"] == 0 and df.iloc[0]["new_customers"] == 0
+
+
+def test_churn_thresholds_derived_from_the_stats(retention_con):
+    from loyalty.retention import ThresholdUnavailable, derive_thresholds, threshold_basis
+
+    # the 12 months up to 30 Apr 2026 hold the six gaps above: p75 27.5 -> 27, p90 39.5 -> 39 whole days
+    # (for whole days d: d > 27.5 exactly when d > 27)
+    basis = threshold_basis(JAN_TO_APR, d("2026-04-30"))
+    assert (basis.start, basis.end) == (d("2025-05-01"), d("2026-04-30"))
+    thresholds = derive_thresholds(stats(retention_con, basis))
+    assert (thresholds.at_risk_after_days, thresholds.inactive_after_days, thresholds.basis_gaps) == (27, 39, 6)
+    # a manual threshold below the at-risk bound leaves no at-risk window
+    manual = derive_thresholds(stats(retention_con, basis), inactive_after_days=10)
+    assert (manual.at_risk_after_days, manual.inactive_after_days, manual.derived_inactive_days) == (10, 10, 39)
+    # no gaps in the 12 months up to 1 Jan 2026 (only E's first order): nothing to derive from
+    empty = stats(retention_con, threshold_basis(JAN_TO_APR, d("2026-01-01")))
+    with pytest.raises(ThresholdUnavailable):
+        derive_thresholds(empty)
+    assert derive_thresholds(empty, 10, 15).params() == {"at_risk_after_days": 10, "inactive_after_days": 15}

@@ -37,3 +37,20 @@ def test_quarterly(retention_con):
     assert df["period_label"].tolist() == ["2026-Q1", "2026-Q2"]
     assert df["customers"].tolist() == [6, 2] and df["orders"].tolist() == [10, 2]
     assert df["repeat_purchase_rate"].tolist() == pytest.approx([2 / 6, 0.0])
+
+
+def test_comparison_is_drawn_over_the_matching_current_bucket(retention_con):
+    from components.repeat_charts import align_comparison
+    from loyalty.filters import Filters
+    from tests.conftest import d
+
+    # Feb-Apr 2026 against the previous period Nov 2025-Jan 2026 (3 months before): Jan 2026 (A, B, E: one
+    # repeat of 3) is drawn over April; December (E only) over March; November has no orders
+    current = queries.run(retention_con, "repeat_trend", grain="month",
+                          **Filters(d("2026-02-01"), d("2026-04-30")).params())
+    before = queries.run(retention_con, "repeat_trend", grain="month",
+                         **Filters(d("2025-11-01"), d("2026-01-31")).params())
+    aligned = align_comparison(current, before, "month", d("2026-02-01"), d("2025-11-01"))
+    assert dict(zip(aligned["period_label"], aligned["current_label"], strict=True)) == \
+        {"2025-12": "2026-03", "2026-01": "2026-04"}
+    assert aligned.set_index("current_label").loc["2026-04", "repeat_purchase_rate"] == pytest.approx(1 / 3)

@@ -103,3 +103,16 @@ def test_target_status_rules():
     # 96 misses by 4 <= 5 -> amber; 94 misses by 6 -> red; churn 0.52 above 0.5 by 0.02 <= 0.025 -> amber;
     # nps -8 is above a target of -10 -> green (tolerance uses |target|)
     assert got.tolist() == ["green", "amber", "red", "none", "green", "amber", "green"]
+
+
+def test_projection_uses_the_recent_trend_only():
+    # six cut-offs; the first two are far off the recent line y = 2x, which alone predicts 2 x 100 = 200
+    days = [10, 20, 30, 40, 50, 60]
+    values = [500.0, 400.0, 60.0, 80.0, 100.0, 120.0]
+    start = pd.Timestamp("2026-01-01")
+    progress = pd.DataFrame({
+        "target_id": 1, "period_start": start, "period_end": start + pd.Timedelta(days=99),
+        "cutoff": [start + pd.Timedelta(days=x - 1) for x in days], "actual": values,
+    })
+    assert project(progress).iloc[0] == pytest.approx(200.0)
+    assert project(progress, points=6).iloc[0] != pytest.approx(200.0)
