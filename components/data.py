@@ -14,20 +14,28 @@ from loyalty.db import Database
 from loyalty.settings import Settings
 from loyalty.store import Snapshot, Workspace
 
-SETTINGS = Settings.from_env()
+# Settings are read from the environment on every call (cheap), not frozen at import: tests and the
+# server may point the same process at another workspace. A test may pin them by setting SETTINGS.
+SETTINGS: Settings | None = None
+_TTL = Settings.from_env().cache_ttl_seconds
+
+
+def settings() -> Settings:
+    return SETTINGS or Settings.from_env()
 
 
 @st.cache_resource(show_spinner=False)
 def _database(root: str) -> Database:
-    return Database(Workspace(root, keep_versions=SETTINGS.keep_versions), SETTINGS)
+    current = settings()
+    return Database(Workspace(root, keep_versions=current.keep_versions), current)
 
 
-def settings() -> Settings:
-    return SETTINGS
+def _root() -> str:
+    return str(settings().workspace)
 
 
 def workspace() -> Workspace:
-    return _database(str(SETTINGS.workspace)).workspace
+    return _database(_root()).workspace
 
 
 def snapshot() -> Snapshot:
@@ -43,13 +51,14 @@ def _engines(root: str):
     """The Spark engine (LOYALTY_ENGINE=spark, docs/scaling.md) of the current workspace version."""
     from loyalty.engines import CurrentEngine
 
-    return CurrentEngine(Workspace(root, keep_versions=SETTINGS.keep_versions), SETTINGS)
+    current = settings()
+    return CurrentEngine(Workspace(root, keep_versions=current.keep_versions), current)
 
 
-@st.cache_data(ttl=SETTINGS.cache_ttl_seconds, max_entries=1024, show_spinner=False)
-def _cached_query(root: str, version: int, name: str, params: tuple) -> pd.DataFrame:
+@st.cache_data(ttl=_TTL, max_entries=1024, show_spinner=False)
+def _cached_query(root: str, version: int, engine: str, name: str, params: tuple) -> pd.DataFrame:
     values = {k: list(v) if isinstance(v, tuple) else v for k, v in params}
-    if SETTINGS.engine != "duckdb":
+    if engine != "duckdb":
         return _engines(root).current()[1].run(name, **values)
     _, con = _database(root).current()
     try:
@@ -62,8 +71,7 @@ def query(name: str, **params) -> pd.DataFrame:
     """Run queries/<name>.sql with the given parameters (cached; unused parameters are ignored)."""
     needed = queries.load(name).params
     frozen = tuple(sorted((k, _freeze(v)) for k, v in params.items() if k in needed))
-    root = str(SETTINGS.workspace)
-    return _cached_query(root, workspace().version, name, frozen)
+    return _cached_query(_root(), workspace().version, settings().engine, name, frozen)
 
 
 def cached(func):
@@ -71,14 +79,14 @@ def cached(func):
 
     Use as `cached(fn)(version, *args)`; the first argument must be the workspace version.
     """
-    return st.cache_data(ttl=SETTINGS.cache_ttl_seconds, max_entries=64, show_spinner=False)(func)
+    return st.cache_data(ttl=_TTL, max_entries=64, show_spinner=False)(func)
 
 
 def connection():
     """A cursor on the current snapshot, for core functions that run several queries themselves."""
-    return _database(str(SETTINGS.workspace)).current()[1]
+    return _database(_root()).current()[1]
 
 
 def database_snapshot():
     """(snapshot, cursor) of the current workspace version, for core code that runs its own queries."""
-    return _database(str(SETTINGS.workspace)).current()
+    return _database(_root()).current()

@@ -18,5 +18,6 @@ def download_buttons(df: pd.DataFrame, ctx: PageContext, filename: str, key: str
         st.download_button(ctx.t("downloads.csv_de"), to_csv(df, german_excel=True), file_name=f"{filename}_excel.csv",
                            mime="text/csv", key=f"dl_csvde_{key}", on_click="ignore", width="stretch",
                            help=ctx.t("downloads.csv_de_help"))
-        st.download_button(ctx.t("downloads.xlsx"), to_xlsx(df, sheet_name=filename), file_name=f"{filename}.xlsx",
+        # built on click (a callable runs only then): writing .xlsx takes seconds for tens of thousands of rows
+        st.download_button(ctx.t("downloads.xlsx"), lambda: to_xlsx(df, sheet_name=filename), file_name=f"{filename}.xlsx",
                            mime=XLSX_MIME, key=f"dl_xlsx_{key}", on_click="ignore", width="stretch")

@@ -16,6 +16,7 @@ TREATMENT_COLOR = PALETTE[1]
 CONTROL_COLOR = GREY
 COMPARISON_COLOR = PALETTE[2]
 EXPECTED_COLOR = "#d5d8dc"
+ROI_MARGIN = 2.0  # ROI chart: room beyond the outermost point estimates (200 percentage points)
 
 
 def _error(low: pd.Series, high: pd.Series, centre: pd.Series) -> dict:
@@ -49,7 +50,12 @@ def roi_chart(portfolio: pd.DataFrame, lang: str, x_title: str, y_title: str, in
     fig.add_vline(x=0, line=dict(color="#7f8c8d", dash="dash", width=1))
     base_layout(fig, lang, x_title, y_title, height=max(260, 60 * len(df) + 120))
     fig.update_layout(hovermode="closest")
-    fig.update_xaxes(tickformat=",.0%", zeroline=False)
+    # a measure with a tiny cost has a huge ROI interval; show the points readably and let such intervals
+    # run off the edge (at most ROI_MARGIN beyond the outermost point estimates)
+    low = max(min(df["roi_low"].min(), -1.0), min(df["roi"].min(), 0.0) - ROI_MARGIN)
+    high = min(max(df["roi_high"].max(), 1.0), max(df["roi"].max(), 0.0) + ROI_MARGIN)
+    pad = 0.05 * (high - low)
+    fig.update_xaxes(tickformat=",.0%", zeroline=False, range=[low - pad, high + pad])
     fig.update_yaxes(categoryorder="array", categoryarray=list(df["label"]))
     return fig
 

@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from components import data
 from components.context import PageContext
 from loyalty import i18n
 
@@ -159,6 +158,7 @@ def targets_table(overview: pd.DataFrame, ctx: PageContext, name: str, key: str)
 
 def load_overview(tolerance: float) -> tuple[pd.DataFrame, date | None]:
     """All targets with their status, as of the last day with data."""
+    from components import data  # late: importing components.data fixes the workspace settings
     rng = data.query("data_range").iloc[0]
     if rng["rows"] == 0:
         return pd.DataFrame(), None

@@ -109,11 +109,13 @@ def rfm_segment_chart(segments: pd.DataFrame, lang: str) -> go.Figure:
     order = [code for code in RFM_SEGMENTS if code in set(segments["rfm_segment"])]
     df = segments.set_index("rfm_segment").loc[order]
     names = [rfm_segment_name(code, lang) for code in order]
+    details = df[["customers", "avg_recency_days", "avg_frequency", "avg_monetary"]].to_numpy()
+    hover = "%{y}: %{x:.1%}<br>" + t("value.rfm_segment_hover") + "<extra>%{fullData.name}</extra>"
     fig = go.Figure()
     fig.add_bar(y=names, x=df["customer_share"], orientation="h", name=t("value.share_of_customers"),
-                marker_color=PALETTE[1], hovertemplate="%{y}: %{x:.1%}<extra></extra>")
+                marker_color=PALETTE[1], customdata=details, hovertemplate=hover)
     fig.add_bar(y=names, x=df["revenue_share"], orientation="h", name=t("value.share_of_revenue"),
-                marker_color=PALETTE[2], hovertemplate="%{y}: %{x:.1%}<extra></extra>")
+                marker_color=PALETTE[2], customdata=details, hovertemplate=hover)
     base_layout(fig, lang, t("value.share_axis"), t("value.rfm_segment_axis"), height=80 + 38 * len(order))
     fig.update_layout(barmode="group", hovermode="closest")
     fig.update_xaxes(tickformat=".0%")

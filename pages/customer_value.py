@@ -59,7 +59,8 @@ def show_table(df: pd.DataFrame, columns: dict[str, str], name: str, key: str, h
         label = labels[column] = t(f"value.col_{column}")
         if kind in COLUMN_FORMATS:
             number_format, step = COLUMN_FORMATS[kind]
-            shown[column] = pd.to_numeric(shown[column])
+            # rounded here: the table cuts further digits off instead of rounding them
+            shown[column] = pd.to_numeric(shown[column]).round(len(f"{step:g}".partition(".")[2]))
             config[label] = st.column_config.NumberColumn(format=number_format, step=step)
         elif kind == "date":
             shown[column] = pd.to_datetime(shown[column])
@@ -205,8 +206,7 @@ def render_rfm() -> None:
         rfm_segment=segments["rfm_segment"].map(lambda code: charts.rfm_segment_name(code, lang)),
     )
     show_table(segment_table, {"rfm_segment": "text", "rule": "text", "description": "text", "customers": "count",
-                               "customer_share": "share", "revenue": "money", "revenue_share": "share",
-                               "avg_recency_days": "number", "avg_frequency": "number"},
+                               "customer_share": "share", "revenue": "money", "revenue_share": "share"},
                "rfm_segments", key="value_rfm_table")
     explain(ctx, "value.rfm_table_explain")
 

@@ -5,7 +5,7 @@
 -- buyers of the filters. A category counts for a customer when the customer's net revenue in it over
 -- the filtered orders is > 0; a rule needs customers_both > 0, so customers who bought every category
 -- with a rule are not listed. Because confidence decides first, a minimum confidence or a segment
--- choice is a plain row filter on this result (the page and CLI filter the rows).
+-- choice is a plain row filter on this result (the page filters the rows).
 -- For a customer with k categories only the k best rules of each bought category can hold the answer
 -- (at most k - 1 of their targets are already bought), which keeps the candidate set small.
 -- Parameters: $start, $end (inclusive), $segments, $regions, $channels, $stores (empty list = all).
@@ -85,17 +85,18 @@ ranked_rules as (
 ),
 
 customer_breadth as (
-    select customer_id, count(*) as categories, list_sort(list(category)) as owned
+    select customer_id, count(*) as categories,
+           array_to_string(list_sort(list(category)), ', ') as bought
     from customer_categories
     group by customer_id
 ),
 
 candidates as (
-    select c.customer_id, r.rule_rank
+    select c.customer_id, r.consequent, r.rule_rank
     from customer_categories c
     join customer_breadth b using (customer_id)
     join ranked_rules r on r.antecedent = c.category and r.rank_in_antecedent <= b.categories
-    where not list_contains(b.owned, r.consequent)
+    anti join customer_categories owned on owned.customer_id = c.customer_id and owned.category = r.consequent
 ),
 
 best as (
@@ -108,7 +109,7 @@ final as (
     select
         best.customer_id,
         a.segment,
-        array_to_string(cb.owned, ', ') as bought_categories,
+        cb.bought as bought_categories,
         b.consequent as next_category,
         b.antecedent as because_of,
         b.confidence,

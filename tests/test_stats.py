@@ -195,3 +195,17 @@ def test_nps_chart_greys_small_groups_and_labels_axes():
     shares = nps_shares_chart(df, "de", "Kontaktpunkt")
     assert [t.name for t in shares.data] == ["Promotoren (9–10)", "Passive (7–8)", "Detraktoren (0–6)"]
     assert shares.layout.xaxis.title.text == "Anteil der Antworten"
+
+
+def test_trend_chart_marks_significant_changes_and_small_periods():
+    import pandas as pd
+
+    from components.satisfaction_charts import nps_changes, nps_frame, nps_trend_chart
+
+    counts = pd.DataFrame({"grp": ["2026-01", "2026-02", "2026-03"], "period": [None] * 3, "n": [100, 100, 10],
+                           "promoters": [40, 55, 9], "passives": [30, 30, 1], "detractors": [30, 15, 0]})
+    fig = nps_trend_chart(nps_changes(nps_frame(counts, 30), 30), "en", "Month")
+    names = {trace.name: trace for trace in fig.data if trace.name}
+    assert list(names["significant change"].x) == ["2026-02"]  # Jan -> Feb, z 2.705
+    assert list(names["too few answers"].x) == ["2026-03"]
+    assert fig.layout.xaxis.title.text == "Month" and fig.layout.yaxis.title.text.startswith("NPS")

@@ -12,6 +12,9 @@ never one query's special case:
 - `quantile_cont(x, p)` is Spark's `percentile(x, p)` (both interpolate linearly); `quantile_disc(x, p)`
   is `percentile_disc(p) within group (order by x)`.
 - `list_extract(l, i)` (1-based, null when out of range) is `try_element_at(l, i)`.
+- `arg_min(x, v)` / `arg_max` skip rows where x is null: `min_by(x, case when x is not null then v end)`;
+  `arg_min_null` / `arg_max_null` do not: `min_by(x, v)`. `min(x, n)` / `max(x, n)` (the n smallest /
+  largest values) is `slice(sort_array(collect_list(x)), 1, n)`.
 - `date_diff('month' | 'quarter' | 'year', a, b)` counts unit boundaries in DuckDB and whole units in
   Spark: both dates are truncated to the unit first, then both count the same. `date_diff('day', a, b)`
   compares dates (casts timestamps). A unit bound as a parameter (`date_diff($grain, ...)`) becomes a
@@ -89,6 +92,30 @@ def _list_extract(node: exp.Expression) -> exp.Expression:
     return node
 
 
+def _arg_min_max(node: exp.Expression) -> exp.Expression:
+    """DuckDB's arg_min/arg_max skip rows whose value is null, Spark's min_by/max_by do not; the
+    `_null` variants keep them in both."""
+    if isinstance(node, (exp.ArgMin, exp.ArgMax)):
+        function = "MIN_BY" if isinstance(node, exp.ArgMin) else "MAX_BY"
+        value = node.this
+        ordering = exp.Case(ifs=[exp.If(this=exp.Not(this=exp.Is(this=value.copy(), expression=exp.null())),
+                                        true=node.expression)])
+        return exp.Anonymous(this=function, expressions=[value, ordering])
+    if isinstance(node, exp.Anonymous) and node.name.lower() in ("arg_min_null", "arg_max_null"):
+        return exp.Anonymous(this="MIN_BY" if node.name.lower() == "arg_min_null" else "MAX_BY",
+                             expressions=node.expressions)
+    return node
+
+
+def _top_n(node: exp.Expression) -> exp.Expression:
+    """DuckDB's `min(x, n)` / `max(x, n)`: the n smallest / largest non-null values as a sorted list."""
+    if isinstance(node, (exp.Min, exp.Max)) and node.args.get("count") is not None:
+        ascending = exp.true() if isinstance(node, exp.Min) else exp.false()
+        values = exp.Anonymous(this="SORT_ARRAY", expressions=[exp.ArrayAgg(this=node.this), ascending])
+        return exp.Anonymous(this="SLICE", expressions=[values, exp.Literal.number(1), node.args["count"]])
+    return node
+
+
 def _date_diff_for_unit(node: exp.DateDiff, unit: str) -> exp.Expression:
     end, start = node.this.copy(), node.expression.copy()
     if unit == "day":
@@ -131,7 +158,7 @@ def to_spark(sql: str, list_params: frozenset[str] = frozenset()) -> str:
     try:
         tree = sqlglot.parse_one(sql, read=READ)
         tree = tree.transform(_list_length, list_params)
-        for transform in (_any_value, _quantiles, _list_extract, _date_diff, _series_table):
+        for transform in (_any_value, _quantiles, _list_extract, _arg_min_max, _top_n, _date_diff, _series_table):
             tree = tree.transform(transform)
         return tree.sql(dialect=WRITE, unsupported_level=sqlglot.ErrorLevel.RAISE)
     except sqlglot.errors.SqlglotError as exc:

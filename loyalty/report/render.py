@@ -17,6 +17,7 @@ from loyalty.report.model import Report
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 STATUS_ICON = {"green": "●", "amber": "●", "red": "●", "": ""}
+STATUS_TEXT = {"green": "report.status_green", "amber": "report.status_amber", "red": "report.status_red"}
 
 CSS = """
 @page { size: A4; margin: 14mm 12mm; }
@@ -44,7 +45,7 @@ def _kpi_table(report: Report) -> str:
     rows = "".join(
         f"<tr><td>{html.escape(k.label)}</td><td><b>{html.escape(k.value)}</b></td><td>{html.escape(k.previous)}</td>"
         f"<td>{html.escape(k.change)}</td><td>{html.escape(k.target)}</td>"
-        f"<td class='{k.status}'>{STATUS_ICON[k.status]} {t('report.status_' + k.status) if k.status else ''}</td></tr>"
+        f"<td class='{k.status}'>{STATUS_ICON[k.status]} {t(STATUS_TEXT[k.status]) if k.status else ''}</td></tr>"
         for k in report.kpis
     )
     return (f"<table><thead><tr><th>{t('report.kpi')}</th><th>{t('report.actual')}</th>"

@@ -66,9 +66,7 @@ def t(key, **values):
 
 
 def test_measure_validation_sentences():
-    # imported here: importing components at module level would fix components.data's settings before
-    # the AppTests above set LOYALTY_WORKSPACE
-    from components.measures_register import validate_measures
+    from components.measures_validation import validate_measures
 
     rows = pd.DataFrame([
         dict(measure_id="M1", name="A", instrument="bonus_program", start_date=d("2026-01-01"), end_date=d("2026-02-01"),
@@ -83,7 +81,7 @@ def test_measure_validation_sentences():
 
 
 def test_target_validation_and_contract_write(tmp_path):
-    from components.measures_register import to_arrow, validate_targets
+    from components.measures_validation import to_arrow, validate_targets
 
     rows = pd.DataFrame([
         dict(kpi="revenue", period_start=pd.Timestamp("2026-01-01"), period_end=pd.Timestamp("2026-12-31"),

@@ -41,3 +41,12 @@ def test_page_runs_on_empty_workspace(monkeypatch, tmp_path, page):
     at = run_page(monkeypatch, tmp_path, page)
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
+
+
+def test_each_run_reads_its_own_workspace(monkeypatch, small_workspace, tmp_path):
+    """Settings are read per run, not frozen at import: the same process serves another workspace."""
+    at = run_page(monkeypatch, small_workspace, "pages/cockpit.py", "en")
+    assert at.metric, "the cockpit shows KPI cards on data"
+    at = run_page(monkeypatch, tmp_path, "pages/cockpit.py", "en")
+    assert not at.metric
+    assert any("transactions" in info.value for info in at.info)

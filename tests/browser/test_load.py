@@ -116,7 +116,7 @@ async def _problems(page) -> list[str]:
     return found
 
 
-async def _session(browser, url: str, index: int, pages: list[tuple[str, str]]) -> dict:
+async def _session(browser, url: str, index: int, pages: list[tuple[str, str]], shots: Path) -> dict:
     role = ROLES[index % len(ROLES)]
     lang = "de" if index % 2 else "en"
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
@@ -151,31 +151,34 @@ async def _session(browser, url: str, index: int, pages: list[tuple[str, str]]) 
             result["timings"][url_path] = time.perf_counter() - started
             result["problems"] += [f"{url_path}: {p}" for p in await _problems(page)]
     except Exception as exc:  # noqa: BLE001 - a failed session is a result to report, not a crash
-        result["problems"].append(f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
+        where = f"after {list(result['timings'])[-1]}" if result["timings"] else "at the login"
+        details = " | ".join(line.strip() for line in str(exc).splitlines()[:6])
+        result["problems"].append(f"{where}: {type(exc).__name__}: {details}")
+        await page.screenshot(path=str(shots / f"session-{index}.png"), full_page=True)
     finally:
         result["problems"] += js_errors
         await context.close()
     return result
 
 
-async def _drive(url: str, sessions: int, pages: list[tuple[str, str]]) -> list[dict]:
+async def _drive(url: str, sessions: int, pages: list[tuple[str, str]], shots: Path) -> list[dict]:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            return await asyncio.gather(*(_session(browser, url, i, pages) for i in range(sessions)))
+            return await asyncio.gather(*(_session(browser, url, i, pages, shots) for i in range(sessions)))
         finally:
             await browser.close()
 
 
-def run_sessions(url: str, sessions: int, pages: list[tuple[str, str]]) -> list[dict]:
+def run_sessions(url: str, sessions: int, pages: list[tuple[str, str]], shots: Path) -> list[dict]:
     """Run the asyncio driver in its own thread (no event loop of another Playwright in the way)."""
     box: dict = {}
 
     def target():
         try:
-            box["results"] = asyncio.run(_drive(url, sessions, pages))
+            box["results"] = asyncio.run(_drive(url, sessions, pages, shots))
         except BaseException as exc:  # noqa: BLE001 - handed to the test thread
             box["error"] = exc
 
@@ -201,7 +204,7 @@ def test_twenty_concurrent_sessions_open_every_page_without_errors(served):
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
     started = time.perf_counter()
-    results = run_sessions(url, SESSIONS, pages)
+    results = run_sessions(url, SESSIONS, pages, tmp)  # screenshots of failed sessions go next to the log
     wall = time.perf_counter() - started
 
     timings = [t for r in results for t in r["timings"].values()]

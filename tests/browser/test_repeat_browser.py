@@ -4,6 +4,8 @@ on a heatmap cell lists its customers, no exception anywhere."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.browser.conftest import Server, assert_no_exception, open_page, wait_until_idle
@@ -60,6 +62,16 @@ def test_tabs_show_hand_computed_numbers(browser, server):
     cards = metrics(page)
     assert (cards["Active"], cards["At risk"], cards["Inactive"]) == ("1", "2", "4")
     assert cards["Revenue at risk"] == "€140"
+
+    # the win-back list downloads as CSV with translated headers: A (28 days, 1 overdue) before F
+    [popover] = [p for p in page.locator('[data-testid="stPopover"]').all() if p.is_visible()]
+    popover.locator("button").first.click()
+    csv_button = [b for b in page.locator('[data-testid="stDownloadButton"]').all() if b.is_visible()][0]
+    with page.expect_download(timeout=60_000) as download:
+        csv_button.locator("button").click()
+    lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("Customer number,Segment,Region,Last order,Days since last order,Days overdue")
+    assert lines[1:] == ["A,P,Nord,2026-04-02,28,1,4,100.0,100.0", "F,,,2026-03-31,30,3,1,40.0,40.0"]
     page.close()
 
 

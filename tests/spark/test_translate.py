@@ -82,6 +82,14 @@ def test_list_extract_is_one_based_and_null_safe():
     assert spark("select list_extract($grid, k) as e from t", {"grid"}) == "SELECT TRY_ELEMENT_AT(:grid, k) AS e FROM t"
 
 
+def test_arg_min_and_top_n_keep_duckdb_null_handling():
+    assert spark("select arg_min(channel, order_date) as a, arg_max_null(store, (order_date, order_key)) as b from t") \
+        == "SELECT MIN_BY(channel, CASE WHEN NOT channel IS NULL THEN order_date END) AS a, " \
+           "MAX_BY(store, (order_date, order_key)) AS b FROM t"
+    assert spark("select min(order_date, 2) as first_two from t") == \
+        "SELECT SLICE(SORT_ARRAY(COLLECT_LIST(order_date), TRUE), 1, 2) AS first_two FROM t"
+
+
 def test_date_diff_counts_like_duckdb():
     assert spark("select date_diff('month', a, b) as m from t") == \
         "SELECT DATEDIFF(MONTH, TRUNC(a, 'MONTH'), TRUNC(b, 'MONTH')) AS m FROM t"
