@@ -41,10 +41,13 @@ def format_delta(current, previous, spec: KpiSpec, lang: str) -> str | None:
     if previous is None or pd.isna(previous) or current is None or pd.isna(current):
         return None
     if spec.kind == "percent":
-        return i18n.fmt_points(current - previous, lang)
+        difference = round((current - previous) * 100, 1) / 100  # "-0,0 Pp." in red would mislead
+        return i18n.fmt_points(difference, lang) if difference else None
     if previous == 0:
         return None
-    change = (current - previous) / abs(previous)
+    change = round((current - previous) / abs(previous), 3)
+    if change == 0:
+        return None
     sign = "+" if change > 0 else ""
     return f"{sign}{i18n.fmt_percent(change, lang, 1)}"
 

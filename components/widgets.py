@@ -14,15 +14,16 @@ def choice(ctx: PageContext, label_key: str, options, key: str, text_prefix: str
                                        format_func=lambda option: ctx.t(f"{text_prefix}{option}")) or options[0]
 
 
-def headers(ctx: PageContext, area: str, columns) -> dict[str, str]:
+def headers(ctx: PageContext, columns, *, area: str) -> dict[str, str]:
     """Translated table headers: column -> `<area>.col.<column>`."""
     return {column: ctx.t(f"{area}.col.{column}") for column in columns}
 
 
-def column_formats(ctx: PageContext, area: str, *, money=(), percent=(), counts=(), decimals=(), days=(),
+def column_formats(ctx: PageContext, *, area: str, money=(), percent=(), counts=(), decimals=(), one_decimal=(),
                    dates=()) -> dict:
     """column_config keyed by translated headers. Numbers use the reader's browser locale for separators
-    (st.dataframe offers no per-app locale); money in €, shares in %, dates in the language's format."""
+    (st.dataframe offers no per-app locale); money in €, shares in %, decimals with two places, one_decimal
+    (days, NPS points) with one, dates in the language's format. Pages bind `area` with functools.partial."""
     config: dict = {}
 
     def label(column: str) -> str:
@@ -36,7 +37,7 @@ def column_formats(ctx: PageContext, area: str, *, money=(), percent=(), counts=
         config[label(column)] = st.column_config.NumberColumn(format="localized")
     for column in decimals:
         config[label(column)] = st.column_config.NumberColumn(format="%.2f")
-    for column in days:
+    for column in one_decimal:
         config[label(column)] = st.column_config.NumberColumn(format="%.1f")
     for column in dates:
         config[label(column)] = st.column_config.DateColumn(format="DD.MM.YYYY" if ctx.lang == "de" else "YYYY-MM-DD")

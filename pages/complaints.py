@@ -8,11 +8,12 @@ docs/metrics.md, section "Complaint management".
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 import pandas as pd
 import streamlit as st
 
-from components import data
+from components import data, widgets
 from components.complaint_charts import (
     RECOVERY_ORDER,
     group_chart,
@@ -25,8 +26,12 @@ from components.complaint_charts import (
 from components.context import PageContext, get_context
 from components.kpi import KpiSpec, format_delta, format_value
 from components.ui import chart, explain, page_header, require_table, require_transactions, table
+from components.widgets import choice
 from loyalty import i18n
 from loyalty.filters import Filters
+
+headers = partial(widgets.headers, area="complaints")
+column_formats = partial(widgets.column_formats, area="complaints")
 
 TABS = ("trend", "groups", "resolution", "recovery")
 GRAINS = ("month", "quarter")
@@ -43,31 +48,6 @@ CARDS = (
     (KpiSpec("within_target_share", "percent", 1), "normal"),
     (KpiSpec("compensation_per_complaint", "money", 2), "inverse"),
 )  # (spec, delta colour: "inverse" = a rise is bad, "off" = neither good nor bad)
-
-
-def choice(ctx: PageContext, label_key: str, options, key: str, text_prefix: str, container=st):
-    return container.segmented_control(ctx.t(label_key), options, default=options[0], required=True, key=key,
-                                       format_func=lambda option: ctx.t(f"{text_prefix}{option}")) or options[0]
-
-
-def headers(ctx: PageContext, columns) -> dict[str, str]:
-    return {column: ctx.t(f"complaints.col.{column}") for column in columns}
-
-
-def column_formats(ctx: PageContext, money=(), percent=(), decimals=(), dates=()) -> dict:
-    """column_config keyed by the translated headers: € amounts, shares in %, days, dates."""
-    config = {}
-    for column in money:
-        config[ctx.t(f"complaints.col.{column}")] = st.column_config.NumberColumn(
-            format="%.2f €" if ctx.lang == "de" else "€%.2f")
-    for column in percent:
-        config[ctx.t(f"complaints.col.{column}")] = st.column_config.NumberColumn(format="percent")
-    for column in decimals:
-        config[ctx.t(f"complaints.col.{column}")] = st.column_config.NumberColumn(format="%.1f")
-    for column in dates:
-        config[ctx.t(f"complaints.col.{column}")] = st.column_config.DateColumn(
-            format="DD.MM.YYYY" if ctx.lang == "de" else "YYYY-MM-DD")
-    return config
 
 
 def contact_params(filters: Filters, **extra) -> dict:
@@ -119,7 +99,7 @@ def trend_tab(ctx: PageContext, filters: Filters, target_days: int) -> None:
     table(shown, ctx, f"complaints_by_{grain}", {**headers(ctx, shown.columns),
                                                  "period": ctx.t(f"complaints.grain_{grain}")},
           key="complaints_trend_table", column_config=column_formats(
-              ctx, decimals=("contacts_per_1000", "complaints_per_1000")))
+              ctx, one_decimal=("contacts_per_1000", "complaints_per_1000")))
 
 
 def group_table(ctx: PageContext, df: pd.DataFrame, kind: str, name: str, key: str) -> None:
@@ -127,7 +107,7 @@ def group_table(ctx: PageContext, df: pd.DataFrame, kind: str, name: str, key: s
     table(shown, ctx, name, {**headers(ctx, shown.columns), "grp": ctx.t(f"complaints.by_{kind}")}, key=key,
           column_config=column_formats(ctx, money=("compensation", "compensation_per_complaint"),
                                        percent=("within_target_share",),
-                                       decimals=("complaints_per_1000", "median_days", "p90_days")))
+                                       one_decimal=("complaints_per_1000", "median_days", "p90_days")))
 
 
 def groups_tab(ctx: PageContext, filters: Filters, target_days: int) -> None:
@@ -193,7 +173,7 @@ def recovery_tab(ctx: PageContext, filters: Filters, target_days: int) -> None:
                                                      "grp": ctx.t("complaints.axis_recovery_group")},
           key="complaints_recovery_table", column_config=column_formats(
               ctx, percent=("repurchase_rate",), money=("revenue_per_customer", "compensation_per_complaint"),
-              decimals=("orders_per_customer",)))
+              one_decimal=("orders_per_customer",)))
 
 
 # ---------------------------------------------------------------- page

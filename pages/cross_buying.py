@@ -8,10 +8,12 @@ docs/metrics.md, section "Cross-buying".
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
-from components import data
+from components import data, widgets
 from components.context import PageContext, get_context
 from components.crossbuying_charts import (
     affinity_heatmap,
@@ -24,9 +26,13 @@ from components.crossbuying_charts import (
 )
 from components.kpi import KpiSpec, kpi_cards
 from components.ui import chart, explain, page_header, require_transactions, table
+from components.widgets import choice, keep_valid
 from loyalty import i18n
 from loyalty.export import to_csv
 from loyalty.filters import Filters
+
+headers = partial(widgets.headers, area="crossbuying")
+column_formats = partial(widgets.column_formats, area="crossbuying")
 
 TABS = ("breadth", "affinity", "migration", "next_best")
 CARDS = (
@@ -45,49 +51,12 @@ OFFERS_SHOWN = 1000  # rows of the offer list shown on the page; the download ha
 # ---------------------------------------------------------------- helpers
 
 
-def choice(ctx: PageContext, label_key: str, options, key: str, text_prefix: str, container=st):
-    """A required segmented control whose options are translated with `<text_prefix><option>`."""
-    return container.segmented_control(ctx.t(label_key), options, default=options[0], required=True, key=key,
-                                       format_func=lambda option: ctx.t(f"{text_prefix}{option}")) or options[0]
-
-
-def headers(ctx: PageContext, columns) -> dict[str, str]:
-    return {column: ctx.t(f"crossbuying.col.{column}") for column in columns}
-
-
-def column_formats(ctx: PageContext, percent=(), decimals=(), money=(), counts=(), days=()) -> dict:
-    """column_config keyed by the translated headers: shares in %, ratios with two decimals, money in €,
-    counts with thousands separators, days with one decimal."""
-    config = {}
-    for column in counts:
-        config[ctx.t(f"crossbuying.col.{column}")] = st.column_config.NumberColumn(format="localized")
-    for column in days:
-        config[ctx.t(f"crossbuying.col.{column}")] = st.column_config.NumberColumn(format="%.1f")
-    for column in percent:
-        config[ctx.t(f"crossbuying.col.{column}")] = st.column_config.NumberColumn(format="percent")
-    for column in decimals:
-        config[ctx.t(f"crossbuying.col.{column}")] = st.column_config.NumberColumn(format="%.2f")
-    for column in money:
-        config[ctx.t(f"crossbuying.col.{column}")] = st.column_config.NumberColumn(
-            format="%.2f €" if ctx.lang == "de" else "€%.2f")
-    return config
-
-
 def group_label(ctx: PageContext, dimension: str, value) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ctx.t("crossbuying.not_set")
     if dimension == "loyalty_member":
         return ctx.t("crossbuying.member_yes" if value == "true" else "crossbuying.member_no")
     return str(value)
-
-
-def keep_valid(key: str, options: list) -> None:
-    """Drop a widget's remembered choice that the current data no longer offers (other period or filter)."""
-    remembered = st.session_state.get(key)
-    if isinstance(remembered, list):
-        st.session_state[key] = [value for value in remembered if value in options]
-    elif remembered is not None and remembered not in options:
-        del st.session_state[key]
 
 
 def require_categories(ctx: PageContext) -> None:
@@ -222,7 +191,7 @@ def migration_tab(ctx: PageContext, filters: Filters) -> None:
     st.subheader(ctx.t("crossbuying.migration_table_title"))
     columns = ["entry_category", "next_category", "entry_customers", "customers", "share", "median_days"]
     table(all_transitions[columns], ctx, "category_migration", headers(ctx, columns), key="crossbuying_migration",
-          column_config=column_formats(ctx, percent=("share",), days=("median_days",),
+          column_config=column_formats(ctx, percent=("share",), one_decimal=("median_days",),
                                        counts=("entry_customers", "customers")))
     explain(ctx, "crossbuying.migration_table_explain")
 

@@ -50,6 +50,9 @@ COLUMN_FORMATS = {"count": ("localized", 1), "days": ("localized", 1), "number":
                   "money": ("euro", 0.01), "share": ("percent", 0.001), "probability": ("percent", 0.001)}
 
 
+PERCENT_FORMAT = {"de": "%d %%", "en": "%d%%"}  # slider labels
+
+
 def show_table(df: pd.DataFrame, columns: dict[str, str], name: str, key: str, height: int | None = None) -> None:
     """A downloadable table of `columns` (name -> kind: text, date or a COLUMN_FORMATS kind) with translated
     headers (`value.col_<name>`); the download keeps the numbers, shares as fractions."""
@@ -82,7 +85,7 @@ def render_abc() -> None:
     by = left.segmented_control(t("value.abc_by"), ABC_MEASURES, default="revenue", key="value_abc_by",
                                 format_func=lambda m: t(f"value.measure_{m}")) or "revenue"
     a_pct, b_pct = right.slider(t("value.abc_bounds"), min_value=5, max_value=100, value=(80, 95), step=1,
-                                format="%d %%", key="value_abc_bounds", help=t("value.abc_bounds_help"))
+                                format=PERCENT_FORMAT[lang], key="value_abc_bounds", help=t("value.abc_bounds_help"))
     if a_pct >= b_pct:
         st.info(t("value.abc_bounds_invalid"))
         return
@@ -132,7 +135,8 @@ def render_abc() -> None:
                        key="value_abc_segment_table")
 
     st.subheader(t("value.abc_list_title"))
-    options = ["", *ABC_CLASSES]
+    # one class by default: the list of all customers can be long (it is one option away)
+    options = [*ABC_CLASSES, ""]
     chosen = st.selectbox(t("value.abc_list_class"), options, key="value_abc_list",
                           format_func=lambda c: t("value.all_classes") if c == "" else t("value.abc_class_name", abc_class=c))
     customers = data.query("abc_customers", **settings.params(ctx.filters, chosen))
@@ -228,7 +232,9 @@ def render_rfm() -> None:
 
     st.subheader(t("value.rfm_list_title"))
     present = [code for code in RFM_SEGMENTS if code in set(segments["rfm_segment"])]
-    chosen = st.selectbox(t("value.rfm_list_segment"), ["", *present], key="value_rfm_list",
+    if st.session_state.get("value_rfm_list") not in [*present, ""]:
+        st.session_state.pop("value_rfm_list", None)  # the segment is not in this period's data
+    chosen = st.selectbox(t("value.rfm_list_segment"), [*present, ""], key="value_rfm_list",
                           format_func=lambda c: t("value.all_segments") if c == "" else charts.rfm_segment_name(c, lang))
     customers = data.query("rfm_customers", **rfm_params(ctx.filters, scoring, chosen))
     customers = customers.assign(segment=segment_labels(customers["segment"]),
@@ -249,8 +255,9 @@ def score_range_table(ranges: pd.DataFrame) -> pd.DataFrame:
         row = {t("value.col_score"): score}
         for dimension, fmt in formats.items():
             match = ranges[(ranges["dimension"] == dimension) & (ranges["score"] == score)]
-            row[t(f"value.rfm_range_{dimension}")] = "" if match.empty else \
-                f"{fmt(match['min_value'].iloc[0])} – {fmt(match['max_value'].iloc[0])}"
+            low, high = (None, None) if match.empty else (match["min_value"].iloc[0], match["max_value"].iloc[0])
+            row[t(f"value.rfm_range_{dimension}")] = "" if low is None else fmt(low) if low == high else \
+                f"{fmt(low)} – {fmt(high)}"
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -380,7 +387,7 @@ def render_clv_customers(result: ClvResult, customers: pd.DataFrame) -> None:
 
     st.subheader(t("value.at_risk_title"))
     threshold = st.slider(t("value.at_risk_threshold"), min_value=5, max_value=95,
-                          value=int(DEFAULT_P_ALIVE_THRESHOLD * 100), step=5, format="%d %%", key="value_clv_palive")
+                          value=int(DEFAULT_P_ALIVE_THRESHOLD * 100), step=5, format=PERCENT_FORMAT[lang], key="value_clv_palive")
     at_risk = high_value_low_alive(customers, threshold / 100)
     if at_risk.empty:
         st.info(t("value.at_risk_none", threshold=threshold))

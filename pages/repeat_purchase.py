@@ -8,11 +8,12 @@ docs/metrics.md, section "Repeat purchase, cohorts and churn".
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 import pandas as pd
 import streamlit as st
 
-from components import data
+from components import data, widgets
 from components.context import PageContext, get_context
 from components.kpi import KpiSpec, format_delta, format_value
 from components.repeat_charts import (
@@ -27,6 +28,7 @@ from components.repeat_charts import (
     split_figure,
 )
 from components.ui import chart, explain, page_header, require_transactions, table
+from components.widgets import as_dates, choice
 from loyalty import i18n
 from loyalty.filters import Filters
 from loyalty.retention import (
@@ -41,6 +43,9 @@ from loyalty.retention import (
     threshold_basis,
     total_row,
 )
+
+headers = partial(widgets.headers, area="repeat")
+column_formats = partial(widgets.column_formats, area="repeat")
 
 TABS = ("overview", "inter_purchase", "cohorts", "churn")
 REPEAT_METRICS = ("repeat_purchase_rate", "one_time_buyer_share", "orders_per_customer")
@@ -58,35 +63,6 @@ GAP_BIN_DAYS = 7
 
 
 # ---------------------------------------------------------------- small helpers
-
-
-def choice(ctx: PageContext, label_key: str, options, key: str, text_prefix: str, container=st):
-    """A required segmented control whose options are translated with `<text_prefix><option>`."""
-    return container.segmented_control(ctx.t(label_key), options, default=options[0], required=True, key=key,
-                                       format_func=lambda option: ctx.t(f"{text_prefix}{option}")) or options[0]
-
-
-def headers(ctx: PageContext, columns) -> dict[str, str]:
-    return {column: ctx.t(f"repeat.col.{column}") for column in columns}
-
-
-def column_formats(ctx: PageContext, money=(), percent=(), numbers=(), dates=()) -> dict:
-    """column_config for translated headers: money in €, shares in %, other numbers with the reader's
-    thousands and decimal separators, dates in the language's format."""
-    formats = {**{c: "euro" for c in money}, **{c: "percent" for c in percent}, **{c: "localized" for c in numbers}}
-    config = {ctx.t(f"repeat.col.{column}"): st.column_config.NumberColumn(format=fmt)
-              for column, fmt in formats.items()}
-    for column in dates:
-        config[ctx.t(f"repeat.col.{column}")] = st.column_config.DateColumn(
-            format="DD.MM.YYYY" if ctx.lang == "de" else "YYYY-MM-DD")
-    return config
-
-
-def as_dates(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
-    out = df.copy()
-    for column in columns:
-        out[column] = pd.to_datetime(out[column]).dt.date
-    return out
 
 
 def value_label(ctx: PageContext, dimension: str, value) -> str:
@@ -155,7 +131,7 @@ def overview_tab(ctx: PageContext, filters: Filters) -> None:
     labels = {**headers(ctx, columns[1:]), "label": ctx.t(f"repeat.dim_{dimension}")}
     table(split[columns].round({"orders_per_customer": 2}), ctx, f"repeat_by_{dimension}", labels,
           column_config=column_formats(ctx, percent=("repeat_purchase_rate", "one_time_buyer_share"),
-                                       numbers=("customers", "orders", "orders_per_customer")),
+                                       counts=("customers", "orders", "orders_per_customer")),
           key="repeat_split_table")
 
 
@@ -198,7 +174,7 @@ def inter_purchase_tab(ctx: PageContext, filters: Filters) -> None:
     labels = {**headers(ctx, columns[1:]), "label": ctx.t("repeat.segment_label")}
     table(rows[columns].round({c: 1 for c in columns if c.endswith("_days") or c.endswith("_to_second")}), ctx,
           "inter_purchase_by_segment", labels, key="repeat_ipt_table",
-          column_config=column_formats(ctx, percent=("second_order_share",), numbers=columns[1:]))
+          column_config=column_formats(ctx, percent=("second_order_share",), counts=columns[1:]))
 
 
 # ---------------------------------------------------------------- cohorts
@@ -258,7 +234,7 @@ def cohort_cell_customers(ctx: PageContext, cells: pd.DataFrame, params: dict, c
     shown = as_dates(members, "first_order_date")
     table(shown, ctx, f"cohort_{cell['cohort_label']}_k{period}", headers(ctx, shown.columns),
           column_config=column_formats(ctx, money=("cell_revenue", "revenue_total"), dates=("first_order_date",),
-                                       numbers=("cell_orders", "orders_total")),
+                                       counts=("cell_orders", "orders_total")),
           key="repeat_cell_table")
     explain(ctx, "repeat.cell_explain")
 
@@ -380,7 +356,7 @@ def churn_tab(ctx: PageContext, filters: Filters) -> None:
     shown = as_dates(at_risk, "last_order_date")
     table(shown, ctx, f"at_risk_customers_{as_of}", headers(ctx, shown.columns), key="repeat_at_risk_table",
           column_config=column_formats(ctx, money=("revenue", "revenue_last_12_months"), dates=("last_order_date",),
-                                       numbers=("orders", "days_since_last_order", "days_overdue")))
+                                       counts=("orders", "days_since_last_order", "days_overdue")))
     explain(ctx, "repeat.at_risk_explain", low=thresholds.at_risk_after_days, high=thresholds.inactive_after_days)
 
 

@@ -8,11 +8,12 @@ docs/metrics.md, section "Satisfaction".
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 import pandas as pd
 import streamlit as st
 
-from components import data
+from components import data, widgets
 from components.context import PageContext, get_context
 from components.satisfaction_charts import (
     answer_group_label,
@@ -33,8 +34,12 @@ from components.satisfaction_charts import (
     responses_chart,
 )
 from components.ui import chart, explain, page_header, require_table, require_transactions, table
+from components.widgets import as_dates, choice
 from loyalty import i18n
 from loyalty.filters import Filters
+
+headers = partial(widgets.headers, area="satisfaction")
+column_formats = partial(widgets.column_formats, area="satisfaction")
 
 TABS = ("groups", "trend", "comments", "chain", "referral")
 SPLITS = ("touchpoint", "segment", "region", "channel")
@@ -47,40 +52,6 @@ FOLLOWUP_DAYS = 365  # the 12 months after an answer (queries/satisfaction_follo
 
 
 # ---------------------------------------------------------------- small helpers
-
-
-def choice(ctx: PageContext, label_key: str, options, key: str, text_prefix: str, container=st):
-    return container.segmented_control(ctx.t(label_key), options, default=options[0], required=True, key=key,
-                                       format_func=lambda option: ctx.t(f"{text_prefix}{option}")) or options[0]
-
-
-def headers(ctx: PageContext, columns) -> dict[str, str]:
-    return {column: ctx.t(f"satisfaction.col.{column}") for column in columns}
-
-
-def column_formats(ctx: PageContext, money=(), percent=(), points=(), decimals=(), dates=()) -> dict:
-    """column_config keyed by the translated headers: € amounts, shares in %, NPS points, dates."""
-    config = {}
-    for column in money:
-        config[ctx.t(f"satisfaction.col.{column}")] = st.column_config.NumberColumn(
-            format="%.2f €" if ctx.lang == "de" else "€%.2f")
-    for column in percent:
-        config[ctx.t(f"satisfaction.col.{column}")] = st.column_config.NumberColumn(format="percent")
-    for column in points:
-        config[ctx.t(f"satisfaction.col.{column}")] = st.column_config.NumberColumn(format="%.1f")
-    for column in decimals:
-        config[ctx.t(f"satisfaction.col.{column}")] = st.column_config.NumberColumn(format="%.2f")
-    for column in dates:
-        config[ctx.t(f"satisfaction.col.{column}")] = st.column_config.DateColumn(
-            format="DD.MM.YYYY" if ctx.lang == "de" else "YYYY-MM-DD")
-    return config
-
-
-def as_dates(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
-    out = df.copy()
-    for column in columns:
-        out[column] = pd.to_datetime(out[column]).dt.date
-    return out
 
 
 def labelled(ctx: PageContext, df: pd.DataFrame, answer_groups: bool = False) -> pd.DataFrame:
@@ -212,7 +183,7 @@ def groups_tab(ctx: PageContext, filters: Filters, min_n: int) -> None:
                    "ci_high", "note"]
         table(shown[columns], ctx, f"nps_by_{by}", {**headers(ctx, columns), "grp": by_label}, key="sat_nps_table",
               column_config=column_formats(ctx, percent=("promoter_share", "passive_share", "detractor_share"),
-                                           points=("nps", "ci_low", "ci_high")))
+                                           one_decimal=("nps", "ci_low", "ci_high")))
 
     st.subheader(ctx.t("satisfaction.csat_groups_title", by=by_label))
     if csat.empty:
@@ -282,7 +253,7 @@ def trend_tab(ctx: PageContext, filters: Filters, min_n: int) -> None:
     labels = {**headers(ctx, merged.columns), "grp": axis, "n": ctx.t("satisfaction.col.nps_n")}
     table(merged, ctx, f"satisfaction_by_{grain}", labels, key="sat_trend_table",
           column_config=column_formats(ctx, percent=("response_rate", "top2_share"),
-                                       points=("nps", "ci_low", "ci_high", "change"), decimals=("csat_mean",)))
+                                       one_decimal=("nps", "ci_low", "ci_high", "change"), decimals=("csat_mean",)))
     explain(ctx, "satisfaction.trend_table_explain")
 
 

@@ -106,3 +106,14 @@ def test_period_presets_and_comparisons():
     assert comparison_period(date(2024, 2, 29), date(2024, 12, 31), "last_year") == \
         (date(2023, 2, 28), date(2023, 12, 31))
     assert comparison_period(date(2026, 1, 1), date(2026, 3, 31), "no_comparison") is None
+
+
+def test_kpi_delta_hides_changes_that_round_to_zero():
+    from components.kpi import KpiSpec, format_delta
+
+    rate, count = KpiSpec("repeat_purchase_rate", "percent", 1), KpiSpec("orders", "count")
+    assert format_delta(0.6231, 0.6233, rate, "de") is None
+    assert format_delta(0.65, 0.62, rate, "de") == "+3,0 Pp."
+    assert format_delta(10000, 10001, count, "en") is None
+    assert format_delta(110, 100, count, "en") == "+10.0%"
+    assert format_delta(90, 100, count, "de") == "-10,0 %"
