@@ -30,9 +30,10 @@ def column_formats(ctx: PageContext, *, area: str, money=(), percent=(), counts=
         return ctx.t(f"{area}.col.{column}")
 
     for column in money:
-        config[label(column)] = st.column_config.NumberColumn(format="euro")
+        config[label(column)] = st.column_config.NumberColumn(format="euro", step=0.01)
     for column in percent:
-        config[label(column)] = st.column_config.NumberColumn(format="percent")
+        # step rounds to 0.1 %; without it the preset cuts digits off (14.96 % would show as 14.9 %)
+        config[label(column)] = st.column_config.NumberColumn(format="percent", step=0.001)
     for column in counts:
         config[label(column)] = st.column_config.NumberColumn(format="localized")
     for column in decimals:

@@ -12,6 +12,7 @@ from components import data
 from components import value_charts as charts
 from components.context import get_context
 from components.ui import chart, explain, page_header, require_transactions, table
+from components.widgets import choice, keep_valid
 from loyalty import clv, i18n
 from loyalty.customer_value import (
     ABC_CLASSES,
@@ -82,8 +83,7 @@ def segment_labels(values: pd.Series) -> pd.Series:
 
 def render_abc() -> None:
     left, right = st.columns([1, 2])
-    by = left.segmented_control(t("value.abc_by"), ABC_MEASURES, default="revenue", key="value_abc_by",
-                                format_func=lambda m: t(f"value.measure_{m}")) or "revenue"
+    by = choice(ctx, "value.abc_by", list(ABC_MEASURES), "value_abc_by", "value.measure_", container=left)
     a_pct, b_pct = right.slider(t("value.abc_bounds"), min_value=5, max_value=100, value=(80, 95), step=1,
                                 format=PERCENT_FORMAT[lang], key="value_abc_bounds", help=t("value.abc_bounds_help"))
     if a_pct >= b_pct:
@@ -158,8 +158,8 @@ def _parse_cuts(text: str) -> tuple[float, ...]:
 
 
 def rfm_scoring() -> RfmScoring:
-    method = st.segmented_control(t("value.rfm_method"), SCORE_METHODS, default="quantiles", key="value_rfm_method",
-                                  format_func=lambda m: t(f"value.rfm_method_{m}"), help=t("value.rfm_method_help"))
+    method = choice(ctx, "value.rfm_method", list(SCORE_METHODS), "value_rfm_method", "value.rfm_method_")
+    st.caption(t("value.rfm_method_help"))
     if method != "cut_points":
         return RfmScoring()
     defaults = RfmScoring()
@@ -232,8 +232,7 @@ def render_rfm() -> None:
 
     st.subheader(t("value.rfm_list_title"))
     present = [code for code in RFM_SEGMENTS if code in set(segments["rfm_segment"])]
-    if st.session_state.get("value_rfm_list") not in [*present, ""]:
-        st.session_state.pop("value_rfm_list", None)  # the segment is not in this period's data
+    keep_valid("value_rfm_list", [*present, ""])  # a segment of another period may be missing here
     chosen = st.selectbox(t("value.rfm_list_segment"), [*present, ""], key="value_rfm_list",
                           format_func=lambda c: t("value.all_segments") if c == "" else charts.rfm_segment_name(c, lang))
     customers = data.query("rfm_customers", **rfm_params(ctx.filters, scoring, chosen))
@@ -285,9 +284,8 @@ def clv_settings(first: date, last: date) -> ClvSettings:
     calibration_end = end_col.date_input(t("value.clv_calibration_end"), min_value=lowest, max_value=highest,
                                          key="value_clv_end", help=t("value.clv_calibration_end_help"),
                                          format="DD.MM.YYYY" if lang == "de" else "YYYY-MM-DD")
-    unit = unit_col.segmented_control(t("value.clv_unit"), UNITS, default=DEFAULT_UNIT, key="value_clv_unit",
-                                      format_func=lambda u: t(f"value.unit_{u}"), help=t("value.clv_unit_help")) \
-        or DEFAULT_UNIT
+    unit = choice(ctx, "value.clv_unit", [DEFAULT_UNIT, *(u for u in UNITS if u != DEFAULT_UNIT)], "value_clv_unit",
+                  "value.unit_", container=unit_col)
     horizon = horizon_col.number_input(t("value.clv_horizon"), min_value=1, max_value=120,
                                        value=DEFAULT_HORIZON_MONTHS, step=1, key="value_clv_horizon")
     rate = rate_col.number_input(t("value.clv_discount"), min_value=0, max_value=50,

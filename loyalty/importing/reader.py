@@ -55,6 +55,7 @@ def _latin1_fallback(err: UnicodeDecodeError):
 
 
 codecs.register_error("loyalty_latin1", _latin1_fallback)
+csv.field_size_limit(max(csv.field_size_limit(), 4 * 1024 * 1024))  # long comments in the sample (DuckDB: 2 MB/row)
 
 
 @dataclass(frozen=True)
@@ -510,7 +511,7 @@ def csv_source(info: FileInfo, work_dir: Path, progress: Progress | None = None)
     from_sql = (
         f"read_csv({sql_str(str(path))}, delim={sql_str(info.delimiter)}, quote='\"', escape='\"', header=true, "
         f"auto_detect=false, columns={{{cols}}}, store_rejects=true, rejects_table='csv_rejects', "
-        f"rejects_scan='csv_scan', encoding='utf-8', max_line_size=16777216)"
+        f"rejects_scan='csv_scan', encoding='utf-8')"
     )
     source = Source(from_sql, [f'"c{i}"' for i in range(len(info.headers))], None, "csv_rejects",
                     f"(c0 is not distinct from {sql_str(BLANK_MARKER)})")

@@ -280,7 +280,7 @@ def _rejects(con, spec: Table, source: Source, mapping: dict[str, int], headers:
             f"when 'TOO MANY COLUMNS' then 'row has ' || {found} || ' fields instead of {width}' "
             f"when 'UNQUOTED VALUE' then 'a quote is not closed; this row and the rest of the file could not be read' "
             f"when 'INVALID ENCODING' then 'characters that are not valid UTF-8 (choose the encoding cp1252)' "
-            f"when 'LINE SIZE OVER MAXIMUM' then 'row is longer than 16 MB' "
+            f"when 'LINE SIZE OVER MAXIMUM' then 'row is longer than 2 MB (the limit per row)' "
             f"else 'row could not be read: ' || error_message end) as reason "
             f"from {source.csv_rejects} qualify row_number() over (partition by line order by column_idx) = 1")
     body = " union all ".join(parts) if parts else (
