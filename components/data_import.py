@@ -398,20 +398,32 @@ def _formatter(kind: str, lang: str):
         return lambda v: i18n.fmt_number(v, lang, 2) if pd.notna(v) else "–"
     if kind == "date":
         return lambda v: i18n.fmt_date(v, lang) if v is not None and pd.notna(v) else "–"
+    if kind == "bool":
+        words = {True: i18n.t("data.format.yes", lang), False: i18n.t("data.format.no", lang)}
+        return lambda v: "–" if v is None or pd.isna(v) else words[bool(v)]
     if kind == "datetime":
         pattern = "%d.%m.%Y %H:%M:%S" if lang == "de" else "%Y-%m-%d %H:%M:%S"
         return lambda v: v.strftime(pattern) if v is not None and pd.notna(v) else "–"
     return lambda v: "–" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
 
 
+def display_frame(frame: pd.DataFrame, kinds: dict[str, str], lang: str) -> pd.DataFrame:
+    """Every cell as the text the page shows: numbers and dates the language's way, empty cells as '–'.
+    (st.dataframe shows empty cells as 'None' and numbers in the browser's locale.)"""
+    return pd.DataFrame({c: [_formatter(kinds.get(c, "text"), lang)(v) for v in frame[c]] for c in frame.columns},
+                        index=frame.index)
+
+
 def show_table(ctx: PageContext, frame: pd.DataFrame, labels: dict[str, str], name: str, key: str,
                kinds: dict[str, str] | None = None, height: int | None = None) -> None:
-    """A table with translated headers, numbers and dates written the page's way, empty cells as '–', and
-    the download buttons (the files keep the raw values). `kinds`: column -> count/number/date/datetime."""
-    shown = frame.rename(columns=labels)
-    formats = {labels.get(c, c): _formatter((kinds or {}).get(c, "text"), ctx.lang) for c in frame.columns}
-    st.dataframe(shown.style.format(formats), hide_index=True, width="stretch", height=height or "auto", key=key)
-    download_buttons(shown, ctx, safe_filename(name), key=key)
+    """A table with translated headers and display_frame's texts, numbers right-aligned, and the download
+    buttons (the files keep the raw values). `kinds`: column -> count/number/date/datetime (default text)."""
+    kinds = kinds or {}
+    shown = display_frame(frame, kinds, ctx.lang).rename(columns=labels)
+    config = {labels.get(c, c): st.column_config.TextColumn(alignment="right")
+              for c, kind in kinds.items() if kind in ("count", "number")}
+    st.dataframe(shown, hide_index=True, width="stretch", height=height or "auto", column_config=config, key=key)
+    download_buttons(frame.rename(columns=labels), ctx, safe_filename(name), key=key)
 
 
 # ------------------------------------------------------------------ the wizard (Streamlit)
@@ -720,9 +732,11 @@ def _render_preview(ctx: PageContext, result: ImportResult) -> None:
     spec = get_table(result.table)
     mapped = [c for c in spec.column_names if c in result.mapping]
     labels = {c: column_label(ctx.t, result.table, c) for c in mapped}
-    kinds = {"date": "date", "number": "number", "int": "count"}
-    formats = {labels[c]: _formatter(kinds.get(spec.column(c).type, "text"), ctx.lang) for c in mapped}
-    st.dataframe(result.preview[mapped].rename(columns=labels).style.format(formats), hide_index=True, width="stretch")
+    by_type = {"date": "date", "number": "number", "int": "count", "bool": "bool"}
+    kinds = {c: by_type[spec.column(c).type] for c in mapped if spec.column(c).type in by_type}
+    shown = display_frame(result.preview[mapped], kinds, ctx.lang).rename(columns=labels)
+    config = {labels[c]: st.column_config.TextColumn(alignment="right") for c, k in kinds.items() if k in ("number", "count")}
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
     empty = [column_label(ctx.t, result.table, c) for c in get_table(result.table).column_names if c not in mapped]
     if empty:
         st.caption(ctx.t("data.report.preview_empty_columns", columns=quoted(empty, ctx.lang)))
@@ -739,12 +753,17 @@ def _render_commit(ctx: PageContext, item: FileImport, result: ImportResult) -> 
                           key=item.widget("policy"),
                           format_func=lambda p: ctx.t(f"data.commit.policy_{p}", accepted=accepted))
     table = table_label(ctx.t, result.table)
-    state = data.workspace().snapshot().tables.get(result.table)
+    tables = data.workspace().snapshot().tables
+    state = tables.get(result.table)
     if state is not None:
         kind = ctx.t("data.overview.kind_demo" if state.source == DEMO_SOURCE else "data.overview.kind_import")
         st.caption(ctx.t("data.commit.table_now", table=table, rows=i18n.fmt_number(state.rows, ctx.lang), kind=kind))
     else:
         st.caption(ctx.t("data.commit.table_new", table=table))
+    demo_others = [table_label(ctx.t, n) for n in TABLES
+                   if n != result.table and n in tables and tables[n].source == DEMO_SOURCE]
+    if demo_others:
+        st.caption(ctx.t("data.commit.demo_others", tables=quoted(demo_others, ctx.lang)))
     mode = st.radio(ctx.t("data.commit.mode_label"), ("replace", "append"), key=item.widget("mode"),
                     format_func=lambda m: ctx.t(f"data.commit.mode_{m}", table=table)) or "replace"
     if policy is None:

@@ -28,7 +28,7 @@ DERIVED_VIEWS = {
     "orders": """
         select f.*, a.segment, a.region, coalesce(a.loyalty_member, false) as loyalty_member
         from order_facts f
-        left join customer_attributes a using (customer_id)
+        left join customer_attributes a on a.customer_id = f.customer_id
     """,
 }
 

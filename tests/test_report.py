@@ -41,6 +41,19 @@ def test_report_on_demo_data_has_every_section_with_a_sentence(demo_ws):
     assert "plotly" in html and "Demodaten" in html
 
 
+def test_report_on_demo_data_has_six_area_sections_each_with_a_chart(demo_ws):
+    report = build_report(connect(demo_ws.snapshot()), demo_ws.snapshot(), last_year(demo_ws), "en")
+    assert [s.area for s in report.sections] == ["cockpit", "repeat_purchase", "satisfaction", "cross_buying",
+                                                 "customer_value", "measures"]
+    assert all(s.figure is not None for s in report.sections), [s.sentence for s in report.sections]
+    by_area = {s.area: s for s in report.sections}
+    assert "repeat purchase rate was" in by_area["repeat_purchase"].sentence
+    assert "The NPS was" in by_area["satisfaction"].sentence
+    assert "two or more categories" in by_area["cross_buying"].sentence
+    assert "The A customers" in by_area["customer_value"].sentence
+    assert "evaluated measures" in by_area["measures"].sentence
+
+
 def test_report_on_transactions_only_says_what_is_missing(tmp_path):
     ws = make_workspace(tmp_path, transactions=FIXTURE_TRANSACTIONS)
     report = build_report(connect(ws.snapshot()), ws.snapshot(), Filters(d("2026-01-01"), d("2026-03-31")), "en")
@@ -50,6 +63,12 @@ def test_report_on_transactions_only_says_what_is_missing(tmp_path):
     for section in report.sections:
         if section.figure is None:
             assert section.note or section.sentence  # says why there is no chart
+    by_area = {s.area: s for s in report.sections}
+    for area, table in (("satisfaction", "surveys"), ("measures", "measures")):
+        assert by_area[area].figure is None
+        assert f"needs the table “{table}”" in by_area[area].note
+    # the fixture has categories, orders and customers: these areas still get their chart
+    assert all(by_area[a].figure is not None for a in ("cockpit", "repeat_purchase", "cross_buying", "customer_value"))
 
 
 @pytest.mark.skipif(not Path("/usr/bin/chromium").exists() or not shutil.which("pdftoppm"),

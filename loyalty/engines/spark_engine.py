@@ -57,16 +57,24 @@ _lock = threading.Lock()
 _local: SparkSession | None = None
 
 
+def _submitted() -> bool:
+    """Is this Python process run by spark-submit (which started the driver JVM already)?"""
+    return "PYSPARK_GATEWAY_PORT" in os.environ
+
+
 def local_spark(settings: Settings, conf: dict[str, str] | None = None) -> SparkSession:
     """The process's one Spark driver (started on first use, ~10 s); `conf` overrides LOCAL_CONF."""
     global _local
     with _lock:
         if _local is None or _local.sparkContext._jsc is None:  # never started, or stopped
-            builder = SparkSession.builder.master(settings.spark_master).appName("loyalty-cockpit")
+            builder = SparkSession.builder.appName("loyalty-cockpit")
             options = dict(conf or {})
-            if settings.spark_master.startswith("local"):
-                os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # no network interface needed
-                options = {**LOCAL_CONF, **options}
+            # under spark-submit its --master and --conf apply, unless LOYALTY_SPARK_MASTER is set
+            if not _submitted() or os.environ.get("LOYALTY_SPARK_MASTER"):
+                builder = builder.master(settings.spark_master)
+                if settings.spark_master.startswith("local"):
+                    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # no network interface needed
+                    options = {**LOCAL_CONF, **options}
             for key, value in options.items():
                 builder = builder.config(key, value)
             _local = builder.getOrCreate()

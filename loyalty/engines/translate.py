@@ -11,7 +11,9 @@ never one query's special case:
   is a syntax error in Spark when followed by `filter (where ...)`.
 - `quantile_cont(x, p)` is Spark's `percentile(x, p)` (both interpolate linearly); `quantile_disc(x, p)`
   is `percentile_disc(p) within group (order by x)`.
-- `list_extract(l, i)` (1-based, null when out of range) is `try_element_at(l, i)`.
+- `list_extract(l, i)` and `l[i]` (1-based, null when out of range) are `try_element_at(l, i)`.
+- `/` and `avg` give a double in DuckDB also for decimals: their argument is cast to double.
+- `as materialized` (a DuckDB CTE hint) is dropped.
 - `arg_min(x, v)` / `arg_max` skip rows where x is null: `min_by(x, case when x is not null then v end)`;
   `arg_min_null` / `arg_max_null` do not: `min_by(x, v)`. `min(x, n)` / `max(x, n)` (the n smallest /
   largest values) is `slice(sort_array(collect_list(x)), 1, n)`.
@@ -92,6 +94,39 @@ def _list_extract(node: exp.Expression) -> exp.Expression:
     return node
 
 
+def _list_index(node: exp.Expression) -> exp.Expression:
+    """DuckDB's `l[i]` (1-based, from the end when negative, null out of range) is `try_element_at(l, i)`.
+    sqlglot shifts only literal indexes to Spark's 0-based `l[i]`, which fails out of range."""
+    if not isinstance(node, exp.Bracket) or len(node.expressions) != 1:
+        return node
+    index = node.expressions[0]
+    if isinstance(index, exp.Slice) or (isinstance(index, exp.Literal) and index.is_string):
+        return node  # a slice, or a struct field by name
+    # the DuckDB parser stored literal indexes 0-based already: add the 1 back
+    if isinstance(index, exp.Literal):
+        index = exp.Literal.number(int(index.this) + 1)
+    elif isinstance(index, exp.Neg) and isinstance(index.this, exp.Literal):
+        index = exp.Literal.number(1 - int(index.this.this))
+    return exp.Anonymous(this="TRY_ELEMENT_AT", expressions=[node.this, index])
+
+
+def _double_division(node: exp.Expression) -> exp.Expression:
+    """DuckDB's `/` and `avg` give a DOUBLE also for decimals (`1.0 / 3`, `avg(1.0)`); Spark keeps a
+    decimal with a limited scale (0.28571 instead of 0.2857142857142857)."""
+    if isinstance(node, exp.Div) and not isinstance(node.this, exp.Cast):
+        node.set("this", exp.cast(node.this, "double"))
+    elif isinstance(node, exp.Avg) and not isinstance(node.this, exp.Cast):
+        node.set("this", exp.cast(node.this, "double"))
+    return node
+
+
+def _not_materialized(node: exp.Expression) -> exp.Expression:
+    """`with x as materialized (...)` is a DuckDB planner hint; Spark has no such syntax."""
+    if isinstance(node, exp.CTE) and node.args.get("materialized") is not None:
+        node.set("materialized", None)
+    return node
+
+
 def _arg_min_max(node: exp.Expression) -> exp.Expression:
     """DuckDB's arg_min/arg_max skip rows whose value is null, Spark's min_by/max_by do not; the
     `_null` variants keep them in both."""
@@ -158,7 +193,8 @@ def to_spark(sql: str, list_params: frozenset[str] = frozenset()) -> str:
     try:
         tree = sqlglot.parse_one(sql, read=READ)
         tree = tree.transform(_list_length, list_params)
-        for transform in (_any_value, _quantiles, _list_extract, _arg_min_max, _top_n, _date_diff, _series_table):
+        for transform in (_any_value, _quantiles, _list_extract, _list_index, _arg_min_max, _top_n, _date_diff,
+                          _series_table, _double_division, _not_materialized):
             tree = tree.transform(transform)
         return tree.sql(dialect=WRITE, unsupported_level=sqlglot.ErrorLevel.RAISE)
     except sqlglot.errors.SqlglotError as exc:

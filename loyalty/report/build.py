@@ -11,6 +11,7 @@ import pandas as pd
 from loyalty import i18n, queries
 from loyalty.filters import Filters
 from loyalty.report.model import KpiLine, Report, Section
+from loyalty.report.sections import AREA_SECTIONS
 from loyalty.store import Snapshot
 
 KPI_FORMATS = (  # (kpi column, label key, kind, decimals)
@@ -96,7 +97,7 @@ def trend_section(con, snapshot: Snapshot, filters: Filters, lang: str) -> Secti
 
 
 SectionBuilder = Callable[[duckdb.DuckDBPyConnection, Snapshot, Filters, str], Section]
-SECTION_BUILDERS: list[SectionBuilder] = [trend_section]
+SECTION_BUILDERS: list[SectionBuilder] = [trend_section, *AREA_SECTIONS]
 
 
 def describe_filters(filters: Filters, lang: str) -> str:

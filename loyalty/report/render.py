@@ -16,6 +16,10 @@ from loyalty import i18n
 from loyalty.report.model import Report
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+# CSS px (96 per inch): A4 (210 mm) minus the 2 x 12 mm page margins = 186 mm = 703 px; wider figures are cut
+# off at the right edge of the printed page. 760 px of height leave room for the section title and sentence.
+FIGURE_WIDTH = 700
+FIGURE_MAX_HEIGHT = 760
 STATUS_ICON = {"green": "●", "amber": "●", "red": "●", "": ""}
 STATUS_TEXT = {"green": "report.status_green", "amber": "report.status_amber", "red": "report.status_red"}
 
@@ -75,7 +79,7 @@ def render_html(report: Report) -> str:
         parts.append(f"<p class='sentence'>{html.escape(section.sentence)}</p>")
         if section.figure is not None:
             fig = section.figure
-            fig.update_layout(width=900, height=min(fig.layout.height or 420, 520))
+            fig.update_layout(width=FIGURE_WIDTH, height=min(fig.layout.height or 420, FIGURE_MAX_HEIGHT))
             parts.append(pio.to_html(fig, full_html=False, include_plotlyjs=not plotly_included,
                                      config={"displaylogo": False, "staticPlot": False}))
             plotly_included = True

@@ -80,6 +80,19 @@ def test_quantiles_are_exact_on_spark():
 
 def test_list_extract_is_one_based_and_null_safe():
     assert spark("select list_extract($grid, k) as e from t", {"grid"}) == "SELECT TRY_ELEMENT_AT(:grid, k) AS e FROM t"
+    # sqlglot would write l[1] (0-based) for the literal but l[k] unchanged for the column
+    assert spark("select l[2] as a, l[k] as b, l[-1] as c, s['field'] as d from t") == \
+        "SELECT TRY_ELEMENT_AT(l, 2) AS a, TRY_ELEMENT_AT(l, k) AS b, TRY_ELEMENT_AT(l, -1) AS c, s['field'] AS d FROM t"
+
+
+def test_division_and_mean_are_double_as_in_duckdb():
+    assert spark("select avg(case when n >= 2 then 1.0 else 0.0 end) as share, 100.0 * a / b as pct from t") == \
+        "SELECT AVG(CAST(CASE WHEN n >= 2 THEN 1.0 ELSE 0.0 END AS DOUBLE)) AS share, " \
+        "CAST(100.0 * a AS DOUBLE) / b AS pct FROM t"
+
+
+def test_materialized_hint_is_dropped():
+    assert spark("with x as materialized (select 1 as a) select a from x") == "WITH x AS (SELECT 1 AS a) SELECT a FROM x"
 
 
 def test_arg_min_and_top_n_keep_duckdb_null_handling():
