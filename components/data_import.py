@@ -128,7 +128,7 @@ class FileImport:
     inspected_with: ImportOptions | None = None
     prepared: PreparedImport | None = None
     prepared_with: ImportOptions | None = None
-    result: ImportResult | None = None  # after the import (or its refusal)
+    result: ImportResult | None = None  # after the import
     choices: dict[str, dict] = field(default_factory=dict)  # header -> format choice that was asked once
     generation: int = 0  # bumped by "restore the detected settings" so the widgets start fresh
 
@@ -143,10 +143,14 @@ class FileImport:
     def widget(self, name: str) -> str:
         return f"{self.key}_{name}"
 
+    @property
+    def shown_name(self) -> str:
+        return md(self.name)
+
     def attach(self, path: Path) -> None:
         """Own the temporary copy at `path`: deleted by close(), or when the session's state is dropped."""
         self._finalizer()
-        self.path = path
+        self.path, self.inspection = path, None  # an inspection names the file it read
         self._finalizer = weakref.finalize(self, discard_upload, path)
 
     def set_options(self, options: ImportOptions) -> None:
@@ -198,9 +202,15 @@ def column_label(t: Translate, table: str, column: str) -> str:
     return t(f"data.column.{table}.{column}")
 
 
+def md(text: object) -> str:
+    """Text from the user's file (names, headers, values) made safe for Streamlit's Markdown: no emphasis,
+    links, HTML or formulas ($) out of a file name or a header."""
+    return re.sub(r"([\\`*_\[\]<>$~|])", r"\\\1", str(text))
+
+
 def quoted(values, lang: str) -> str:
     opening, closing = ("„", "“") if lang == "de" else ("“", "”")
-    return ", ".join(f"{opening}{v}{closing}" for v in values)
+    return ", ".join(f"{opening}{md(v)}{closing}" for v in values)
 
 
 def delimiter_text(t: Translate, delimiter: str | None) -> str:
@@ -233,12 +243,15 @@ def date_pattern(t: Translate, strftime: str | None) -> str:
     return out
 
 
-def format_text(t: Translate, fmt: ColumnFormat | None) -> str:
-    """How a column is read, in words (the translated counterpart of ColumnFormat.describe())."""
+def format_text(t: Translate, fmt: ColumnFormat | None, native: str | None = None) -> str:
+    """How a column is read, in words (the translated counterpart of ColumnFormat.describe()). `native`: the
+    cell type of an Excel or Parquet column (number, date, bool), which needs no format."""
     if fmt is None:
         return ""
     if fmt.ambiguous:
         return t("data.format.ambiguous")
+    if native in ("number", "date", "bool") and fmt.decided_by == "file":
+        return t(f"data.format.native_{native}")
     if fmt.type in ("number", "int"):
         if fmt.decimal is None:
             text = t("data.format.whole")
@@ -440,9 +453,9 @@ def render_import(ctx: PageContext) -> None:
     max_bytes = settings.max_upload_mb * 1024 * 1024
     for item in sync_uploads(files, max_bytes):
         with st.container(border=True):
-            st.subheader(item.name, anchor=False)
+            st.subheader(item.shown_name, anchor=False)
             if item.size > max_bytes:
-                st.error(ctx.t("data.too_large", name=item.name, size=size_text(item.size, ctx.lang),
+                st.error(ctx.t("data.too_large", name=item.shown_name, size=size_text(item.size, ctx.lang),
                                mb=settings.max_upload_mb))
                 continue
             _render_file(ctx, item)
@@ -461,7 +474,7 @@ def _render_file(ctx: PageContext, item: FileImport) -> None:
     _render_choices(ctx, item, insp)
     problems = [e for e in insp.blocking if e.code != "ambiguous_format"]
     for problem in problems:
-        st.warning(file_error_text(ctx.t, ctx.lang, problem, item.name, insp), icon=":material/warning:")
+        st.warning(file_error_text(ctx.t, ctx.lang, problem, item.shown_name, insp), icon=":material/warning:")
     with st.expander(ctx.t("data.sample_title")):
         st.dataframe(insp.sample.head(10).fillna(""), hide_index=True, width="stretch")
     if not insp.ready:
@@ -481,13 +494,14 @@ def _inspect(ctx: PageContext, item: FileImport) -> Inspection | None:
             item.inspection = inspect_file(item.path, item.options, name=item.name)
         except ImportFileError as exc:
             item.inspection = None
-            st.error(file_error_text(ctx.t, ctx.lang, exc, item.name), icon=":material/error:")
+            st.error(file_error_text(ctx.t, ctx.lang, exc, item.shown_name), icon=":material/error:")
+            _sheet_choice(ctx, item, workbook_sheets(item.path, item.name))  # the data may be on another sheet
             _reset_button(ctx, item)
             return None
         except Exception as exc:  # noqa: BLE001 - a bug in reading must not cost the page; it is logged
             log.exception("inspecting %s failed", item.name)
             item.inspection = None
-            st.error(ctx.t("data.unexpected", name=item.name, problem=type(exc).__name__), icon=":material/error:")
+            st.error(ctx.t("data.unexpected", name=item.shown_name, problem=type(exc).__name__), icon=":material/error:")
             return None
         item.inspected_with = item.options
         for choice in item.inspection.choices:
@@ -511,7 +525,7 @@ def _preset(key: str, value) -> None:
 def _render_reading(ctx: PageContext, item: FileImport, insp: Inspection) -> None:
     info = insp.file
     st.caption(f"{size_text(item.size, ctx.lang)} · {file_description(ctx.t, info)}")
-    if info.kind == "parquet":
+    if info.kind == "parquet" or (info.kind == "xlsx" and len(info.sheets) < 2):
         return
     one_column = any(e.code == "one_column" for e in insp.blocking)
     with st.expander(ctx.t("data.how_read"), expanded=one_column):
@@ -528,12 +542,34 @@ def _render_reading(ctx: PageContext, item: FileImport, insp: Inspection) -> Non
             right.selectbox(ctx.t("data.delimiter_label"), DELIMITERS, key=key,
                             format_func=lambda d: delimiter_text(ctx.t, d), on_change=_on_reading,
                             args=(item, key, "delimiter"))
-        elif info.sheets:
-            key = item.widget("sheet")
-            _preset(key, info.sheet if info.sheet in info.sheets else info.sheets[0])
-            st.selectbox(ctx.t("data.sheet_label"), list(info.sheets), key=key,
-                         on_change=_on_reading, args=(item, key, "sheet"))
+        else:
+            _sheet_choice(ctx, item, list(info.sheets), info.sheet)
         _reset_button(ctx, item)
+
+
+def workbook_sheets(path: Path, name: str) -> list[str]:
+    """The sheet names of an Excel workbook ([] for other files or a workbook that cannot be opened)."""
+    if safe_suffix(name) not in (".xlsx", ".xlsm"):
+        return []
+    try:
+        import openpyxl
+
+        workbook = openpyxl.load_workbook(path, read_only=True)
+    except Exception:  # noqa: BLE001 - the importer already said why the file cannot be read
+        return []
+    try:
+        return list(workbook.sheetnames)
+    finally:
+        workbook.close()
+
+
+def _sheet_choice(ctx: PageContext, item: FileImport, sheets: list[str], current: str | None = None) -> None:
+    if len(sheets) < 2:
+        return
+    key = item.widget("sheet")
+    chosen = item.options.sheet or current
+    _preset(key, chosen if chosen in sheets else sheets[0])
+    st.selectbox(ctx.t("data.sheet_label"), sheets, key=key, on_change=_on_reading, args=(item, key, "sheet"))
 
 
 def _on_reading(item: FileImport, key: str, option: str) -> None:
@@ -587,9 +623,9 @@ def _render_mapping(ctx: PageContext, item: FileImport, insp: Inspection) -> Non
         fmt = insp.formats.get(column.name)
         notes = [_recognition(ctx, match, column)]
         if fmt is not None:
-            notes.append(format_text(ctx.t, fmt))
+            notes.append(format_text(ctx.t, fmt, insp.file.native.get(match.source) if match else None))
             if fmt.examples:
-                notes.append(ctx.t("data.examples", values=", ".join(fmt.examples)))
+                notes.append(ctx.t("data.examples", values=", ".join(md(e) for e in fmt.examples)))
         warn = match is None and column.required or match is not None and match.method in ("fuzzy", "word")
         right.caption(("⚠️ " if warn else "") + " · ".join(notes))
     similar = [m.source for m in insp.mapping.matches.values() if m.method in ("fuzzy", "word")]
@@ -626,9 +662,9 @@ def _render_choices(ctx: PageContext, item: FileImport, insp: Inspection) -> Non
         _preset(key, chosen if chosen in choice["options"] else None)
         example = choice["examples"][0] if choice.get("examples") else ""
         column = column_label(ctx.t, insp.table, choice["target"])
-        subject = (ctx.t("data.choice.subject_plain", source=source) if column == source else
-                   ctx.t("data.choice.subject", source=source, column=column))
-        label = ctx.t(f"data.choice.{kind}", subject=subject, example=example)
+        subject = (ctx.t("data.choice.subject_plain", source=md(source)) if column == source else
+                   ctx.t("data.choice.subject", source=md(source), column=column))
+        label = ctx.t(f"data.choice.{kind}", subject=subject, example=md(example))
         st.selectbox(label, choice["options"], key=key, index=None, placeholder=ctx.t("data.choice.placeholder"),
                      format_func=lambda option, c=choice: choice_option_text(ctx.t, ctx.lang, c, option),
                      on_change=_on_choice, args=(item, key, source, kind))
@@ -663,17 +699,17 @@ def _prepared(ctx: PageContext, item: FileImport, insp: Inspection) -> PreparedI
         if not st.button(ctx.t("data.check.button"), key=item.widget("check"), help=ctx.t("data.check.help"),
                          type="primary", icon=":material/fact_check:"):
             return None
-    bar, report = _progress(ctx, "data.check.checking", item.name)
+    bar, report = _progress(ctx, "data.check.checking", item.shown_name)
     try:
         prepared = prepare_import(item.path, item.options, name=item.name, progress=report, inspection=insp)
     except ImportFileError as exc:
         bar.empty()
-        st.error(file_error_text(ctx.t, ctx.lang, exc, item.name, insp), icon=":material/error:")
+        st.error(file_error_text(ctx.t, ctx.lang, exc, item.shown_name, insp), icon=":material/error:")
         return None
     except Exception as exc:  # noqa: BLE001 - logged; the user gets one sentence, the workspace is untouched
         log.exception("checking %s failed", item.name)
         bar.empty()
-        st.error(ctx.t("data.unexpected", name=item.name, problem=type(exc).__name__), icon=":material/error:")
+        st.error(ctx.t("data.unexpected", name=item.shown_name, problem=type(exc).__name__), icon=":material/error:")
         return None
     bar.empty()
     item.prepared, item.prepared_with = prepared, item.options
@@ -715,7 +751,7 @@ def _render_rejects(ctx: PageContext, item: FileImport, result: ImportResult) ->
                          total=i18n.fmt_number(result.rejects_total, ctx.lang)))
         prepared = item.prepared
         st.download_button(ctx.t("data.report.rejects_all", total=i18n.fmt_number(result.rejects_total, ctx.lang)),
-                           lambda: _all_rejects_csv(prepared), file_name=f"{Path(item.name).stem}_rejects_all.csv",
+                           lambda: _all_rejects_csv(prepared), file_name=f"{safe_filename(Path(item.name).stem)}_rejects_all.csv",
                            mime="text/csv", key=item.widget("rejects_all"), on_click="ignore")
 
 
@@ -779,19 +815,19 @@ def _commit(ctx: PageContext, item: FileImport, mode: str, policy: str) -> None:
     """Write through the GuardedWorkspace: the server checks the permission, whatever the browser sent."""
     user = auth.require_permission("import")
     workspace = auth.workspace()
-    bar, report = _progress(ctx, "data.check.importing", item.name)
+    bar, report = _progress(ctx, "data.check.importing", item.shown_name)
     try:
         result = item.prepared.commit(workspace, mode=mode, policy=policy, user=user.name,
                                       rejects_dir=default_rejects_dir(workspace), progress=report)
     except Exception as exc:  # noqa: BLE001 - the store leaves the workspace unchanged when a write fails
         log.exception("import of %s failed", item.name)
         bar.empty()
-        st.error(ctx.t("data.commit.failed", name=item.name, problem=str(exc) or type(exc).__name__),
+        st.error(ctx.t("data.commit.failed", name=item.shown_name, problem=str(exc) or type(exc).__name__),
                  icon=":material/error:")
         return
     bar.empty()
     if not result.imported:  # "import nothing" was chosen: the refusal is logged, the wizard stays open
-        st.error(refusal_text(ctx.t, ctx.lang, item.name, result), icon=":material/block:")
+        st.error(refusal_text(ctx.t, ctx.lang, item.shown_name, result), icon=":material/block:")
         return
     item.result = result
     item.close()
@@ -816,7 +852,7 @@ def success_text(t: Translate, lang: str, name: str, r: ImportResult) -> str:
 
 def _render_outcome(ctx: PageContext, item: FileImport) -> None:
     r = item.result
-    st.success(success_text(ctx.t, ctx.lang, item.name, r), icon=":material/check_circle:")
+    st.success(success_text(ctx.t, ctx.lang, item.shown_name, r), icon=":material/check_circle:")
     if r.rejects_path and r.rows_rejected:
         st.caption(ctx.t("data.commit.rejects_saved", path=str(r.rejects_path)))
 

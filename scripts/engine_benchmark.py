@@ -6,7 +6,8 @@ Each engine runs in its own process (so memory is its own): start (Spark: the lo
 (the views of one snapshot), then every query once cold and `--repeat` times warm (the median is
 reported). The period is the last 12 months of the data with no dimension filter, as the app opens;
 extra parameters come from the query tests' SAMPLE_PARAMS. Peak memory is the high-water mark of the
-process (DuckDB) or of the driver JVM (Spark). `--spark-cache` also times Spark with the derived views
+process (DuckDB) or of the driver JVM (local Spark; with LOYALTY_SPARK_REMOTE, the Spark Connect client
+process only). `--spark-cache` also times Spark with the derived views
 cached in executor memory (CACHE TABLE). Output: one Markdown table.
 """
 
@@ -44,7 +45,9 @@ def measure(workspace: str, engine_name: str, names: list[str], repeat: int, spa
     snapshot = Workspace(settings.workspace).snapshot()
     result: dict = {"engine": engine_name + (" + cache" if spark_cache else ""), "queries": {}}
     jvm_pid = None
-    if engine_name == "spark":
+    if engine_name == "spark" and settings.spark_remote:
+        result["engine"] = "spark connect" + (" + cache" if spark_cache else "")
+    elif engine_name == "spark":
         from loyalty.engines.spark_engine import local_spark
 
         started = time.perf_counter()

@@ -213,8 +213,15 @@ def run(con: duckdb.DuckDBPyConnection, spec: Table, source: Source, mapping: di
     """Write every parsed and checked row to `staged.parquet` (in source order) and create the views
     `staged` and `rejects`; return the counts. `progress(fraction, message)` follows the main pass."""
     staged = work / "staged.parquet"
-    execute_with_progress(con, f"copy ({staging_sql(spec, source, mapping, formats)}) to {sql_str(str(staged))} "
-                          "(format parquet, compression snappy)", progress, "checking every row")
+    # One thread for this pass: with several, DuckDB may write a large CSV's chunks out of order even with
+    # preserve_insertion_order, and the row numbers in the rejects report would be wrong.
+    threads = con.execute("select current_setting('threads')").fetchone()[0]
+    con.execute("set threads=1")
+    try:
+        execute_with_progress(con, f"copy ({staging_sql(spec, source, mapping, formats)}) to {sql_str(str(staged))} "
+                              "(format parquet, compression snappy)", progress, "checking every row")
+    finally:
+        con.execute(f"set threads={int(threads)}")
     # with preserve_insertion_order the file keeps the source order, so file_row_number is the position;
     # later statements need no order (and use less memory without it)
     con.execute("set preserve_insertion_order=false")

@@ -38,6 +38,7 @@ from components.data_import import (
     date_pattern,
     display_frame,
     file_error_text,
+    md,
     reason_text,
     safe_suffix,
     store_upload,
@@ -301,6 +302,39 @@ def test_a_missing_required_column_is_named_and_can_be_mapped(app_env):
     assert list(frame_with(at, "Umsatz (netto)")["Umsatz (netto)"]) == ["10,00"]
 
 
+def test_excel_and_parquet_uploads(app_env):
+    import datetime as dt
+    import io
+
+    import openpyxl
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Hinweise"
+    workbook.active.append(["Export vom 01.03.2026"])  # a header, but no data rows on the first sheet
+    sheet = workbook.create_sheet("Umsätze")
+    sheet.append(["Kundennummer", "Datum", "Umsatz"])
+    sheet.append([1001, dt.date(2026, 1, 5), 12.5])  # typed cells: no format to detect
+    sheet.append([1002, dt.date(2026, 1, 6), 7])
+    xlsx = io.BytesIO()
+    workbook.save(xlsx)
+    parquet = io.BytesIO()
+    pq.write_table(pa.table({"customer_id": ["A"], "response_date": [dt.date(2026, 1, 1)], "nps": [9]}), parquet)
+
+    at = upload(open_data("de"), ("export.xlsx", xlsx.getvalue()), ("umfrage.parquet", parquet.getvalue()))
+    assert [e.value for e in at.error] == [de("data.error.no_rows", name="export.xlsx")]
+    sheet_choice = next(s for s in at.selectbox if s.key.endswith("_sheet"))
+    assert sheet_choice.options == ["Hinweise", "Umsätze"]
+    sheet_choice.set_value("Umsätze").run()
+    assert not problems(at), problems(at)
+    assert "Gelesen als Excel-Arbeitsmappe, Blatt „Umsätze“." in " ".join(c.value for c in at.caption)
+    assert "Zahl (typisierte Zellen der Datei)" in " ".join(c.value for c in at.caption)
+    assert [m.value for m in at.metric] == ["2", "2", "0", "1", "1", "0"]  # the workbook, then the survey file
+    assert list(frame_with(at, "Kundennummer")["Kundennummer"]) == ["1001", "1002"]  # not 1001.0
+    assert next(s for s in at.selectbox if s.key.endswith("_table") and s.value == "surveys")
+
+
 # ------------------------------------------------------------------ roles
 def users(app_env) -> UserStore:
     store = UserStore(Path(os.environ[USERS_FILE_ENV]))
@@ -409,6 +443,11 @@ def test_uploads_are_stored_under_a_fixed_name(tmp_path):
         assert path.parent.parent == tmp_path and path.parent.name.startswith("upload-")
         assert path.name in ("upload.csv", "upload") and path.read_bytes() == b"a;b\n1;2\n"
     assert safe_suffix("../../evil.CSV") == ".csv" and safe_suffix("a.c$v") == ""
+
+
+def test_names_and_headers_from_files_cannot_format_the_page():
+    assert md("Umsatz_*Q1* [x](http://y) $a$ <b>.csv") == r"Umsatz\_\*Q1\* \[x\](http://y) \$a\$ \<b\>.csv"
+    assert md("Umsatz Januar 2026.csv") == "Umsatz Januar 2026.csv"
 
 
 def test_stale_upload_folders_are_swept(tmp_path):
