@@ -16,15 +16,15 @@ st.set_page_config(page_title="Loyalty Cockpit", page_icon="📊", layout="wide"
 
 # (file, url path, nav key, section key); the section keys group the navigation menu
 PAGES = (
-    ("pages/cockpit.py", "cockpit", "nav.cockpit", "nav.overview"),
-    ("pages/report.py", "report", "nav.report", "nav.overview"),
-    ("pages/repeat_purchase.py", "repeat-purchase", "nav.repeat", "nav.analyses"),
-    ("pages/cross_buying.py", "cross-buying", "nav.crossbuying", "nav.analyses"),
-    ("pages/satisfaction.py", "satisfaction", "nav.satisfaction", "nav.analyses"),
-    ("pages/complaints.py", "complaints", "nav.complaints", "nav.analyses"),
-    ("pages/customer_value.py", "customer-value", "nav.value", "nav.analyses"),
-    ("pages/measures.py", "measures", "nav.measures", "nav.steering"),
-    ("pages/data.py", "data", "nav.data", "nav.admin"),
+    ("app_pages/cockpit.py", "cockpit", "nav.cockpit", "nav.overview"),
+    ("app_pages/report.py", "report", "nav.report", "nav.overview"),
+    ("app_pages/repeat_purchase.py", "repeat-purchase", "nav.repeat", "nav.analyses"),
+    ("app_pages/cross_buying.py", "cross-buying", "nav.crossbuying", "nav.analyses"),
+    ("app_pages/satisfaction.py", "satisfaction", "nav.satisfaction", "nav.analyses"),
+    ("app_pages/complaints.py", "complaints", "nav.complaints", "nav.analyses"),
+    ("app_pages/customer_value.py", "customer-value", "nav.value", "nav.analyses"),
+    ("app_pages/measures.py", "measures", "nav.measures", "nav.steering"),
+    ("app_pages/data.py", "data", "nav.data", "nav.admin"),
 )
 
 

@@ -90,10 +90,9 @@ def login_gate(pages: Sequence[tuple] = ()) -> User:
     `pages` are app.py's PAGES entries (file, url path, ...): the login screen registers them as hidden
     navigation without running any, so the requested page (a shared link) opens after the login.
     """
-    # Until some run reaches st.navigation, Streamlit runs a file of the pages/ folder directly for its
-    # URL (its old pages-folder mode). Every page calls this gate (components.context.get_context), and
-    # the mode is switched off here for all later runs (`python -m loyalty serve` does it before the
-    # first request).
+    # The page files live in app_pages/, so Streamlit's old pages-folder mode (a `pages/` folder next to
+    # app.py is run page by page, without app.py) does not apply; switching it off here is a guard in
+    # case such a folder appears. Every page calls this gate (components.context.get_context).
     request = _Request(tuple(pages), folder_mode=bool(PagesManager.uses_pages_directory))
     PagesManager.uses_pages_directory = False
     mode = login_mode()
@@ -300,10 +299,8 @@ def launch(argv: list[str]) -> None:
     """The server process of `python -m loyalty serve`: `streamlit <argv>` with Streamlit's pages/
     folder mode switched off before the first request.
 
-    Until a script run reaches st.navigation, Streamlit treats the `pages/` folder next to app.py as
-    old-style pages and runs a page file directly for its URL, without app.py. The login gate also
-    runs in every page (components.context.get_context) and switches the mode off on its first run;
-    this makes even the first request after a start go through app.py.
+    A `pages/` folder next to app.py would make Streamlit run page files directly for their URL, without
+    app.py; the app keeps its pages in app_pages/ for that reason, and this switch is a second guard.
     """
     import sys
 

@@ -106,7 +106,7 @@ def open_data(lang: str = "de", session_user: tuple[UserStore, str] | None = Non
         store, name = session_user
         at.session_state["_auth_session"] = {"name": name, "stamp": store.credential_stamp(name)}
     at.run()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     assert not at.exception, at.exception
     return at
 

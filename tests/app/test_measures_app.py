@@ -24,7 +24,7 @@ def open_measures(monkeypatch, root, lang: str) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.query_params["lang"] = lang
     at.run()
-    at.switch_page("pages/measures.py").run()
+    at.switch_page("app_pages/measures.py").run()
     assert not at.exception, at.exception
     return at
 

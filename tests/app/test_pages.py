@@ -17,7 +17,7 @@ def run_page(monkeypatch, workspace, page: str, lang: str = "de", auto_demo: str
     at.query_params["lang"] = lang
     at.run()
     assert not at.exception, at.exception
-    if page != "pages/cockpit.py":
+    if page != "app_pages/cockpit.py":
         at.switch_page(page).run()
     return at
 
@@ -45,8 +45,8 @@ def test_page_runs_on_empty_workspace(monkeypatch, tmp_path, page):
 
 def test_each_run_reads_its_own_workspace(monkeypatch, small_workspace, tmp_path):
     """Settings are read per run, not frozen at import: the same process serves another workspace."""
-    at = run_page(monkeypatch, small_workspace, "pages/cockpit.py", "en")
+    at = run_page(monkeypatch, small_workspace, "app_pages/cockpit.py", "en")
     assert at.metric, "the cockpit shows KPI cards on data"
-    at = run_page(monkeypatch, tmp_path, "pages/cockpit.py", "en")
+    at = run_page(monkeypatch, tmp_path, "app_pages/cockpit.py", "en")
     assert not at.metric
     assert any("transactions" in info.value for info in at.info)

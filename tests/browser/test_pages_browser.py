@@ -10,7 +10,7 @@ from tests.conftest import FIXTURE_CUSTOMERS, FIXTURE_TRANSACTIONS, make_workspa
 
 pytestmark = pytest.mark.browser
 
-URL_PATHS = {f: f.removeprefix("pages/").removesuffix(".py").replace("_", "-") for f in PAGE_FILES}
+URL_PATHS = {f: f.removeprefix("app_pages/").removesuffix(".py").replace("_", "-") for f in PAGE_FILES}
 
 
 @pytest.fixture(scope="module")
