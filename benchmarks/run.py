@@ -20,6 +20,8 @@ import time
 from datetime import date, datetime
 from pathlib import Path
 
+import pandas as pd
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -144,6 +146,8 @@ def pandas_comparison(label: str) -> dict:
     pandas_cohorts, t_pandas = timed(ref.cohort_table, tx, filters.start, filters.end)
     sql_cohorts, t_sql = timed(lambda: queries.run(con, "cohort_retention", grain="month", retention="bracketed",
                                                   min_orders=1, **filters.params()))
+    pandas_cohorts["cohort"] = pd.to_datetime(pandas_cohorts["cohort"])
+    sql_cohorts["cohort"] = pd.to_datetime(sql_cohorts["cohort"])
     merged = pandas_cohorts.merge(sql_cohorts, on=["cohort", "period"], suffixes=("_pd", "_sql"))
     checks.append(len(merged) == len(pandas_cohorts) == len(sql_cohorts)
                   and (merged["customers_pd"] == merged["customers_sql"]).all())
@@ -151,7 +155,7 @@ def pandas_comparison(label: str) -> dict:
 
     pandas_pairs, t_pandas = timed(ref.crossbuying_pairs, tx, filters.start, filters.end)
     sql_pairs, t_sql = timed(lambda: queries.run(con, "crossbuying_pairs", **filters.params()))
-    sql_pairs = sql_pairs[sql_pairs["customers_both"] > 0]
+    sql_pairs = sql_pairs[sql_pairs["customers_both"] > 0].rename(columns={"category_a": "a", "category_b": "b"})
     merged = pandas_pairs.merge(sql_pairs, on=["a", "b"], suffixes=("_pd", "_sql"))
     checks.append(len(merged) == len(pandas_pairs) == len(sql_pairs)
                   and (merged["customers_both_pd"] == merged["customers_both_sql"]).all()

@@ -215,7 +215,7 @@ def run(con: duckdb.DuckDBPyConnection, spec: Table, source: Source, mapping: di
     staged = work / "staged.parquet"
     # One thread for this pass: with several, DuckDB may write a large CSV's chunks out of order even with
     # preserve_insertion_order, and the row numbers in the rejects report would be wrong.
-    threads = con.execute("select current_setting('threads')").fetchone()[0]
+    threads = con.execute("select current_setting('threads')").fetchall()[0][0]
     con.execute("set threads=1")
     try:
         execute_with_progress(con, f"copy ({staging_sql(spec, source, mapping, formats)}) to {sql_str(str(staged))} "
