@@ -391,11 +391,11 @@ def test_without_login_the_app_shows_only_the_login_form(app_env):
 
 
 def test_a_page_run_on_its_own_still_asks_for_the_login(app_env):
-    # Streamlit can run a file of pages/ directly (its old pages-folder mode): the page's
-    # get_context() must still stop at the login
+    # a page file run on its own (as Streamlit would for a `pages/` folder) must still stop at the login:
+    # its get_context() runs the gate
     _, users = app_env
     add_users(users)
-    at = AppTest.from_file(str(ROOT / "pages" / "cockpit.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(ROOT / "app_pages" / "cockpit.py"), default_timeout=60).run()
     assert not at.exception
     assert [t.label for t in at.text_input] == ["Benutzername", "Passwort"]
     assert not at.metric
