@@ -16,7 +16,7 @@ st.set_page_config(page_title="Loyalty Cockpit", page_icon="📊", layout="wide"
 
 # (file, url path, nav key, section key); the section keys group the navigation menu
 PAGES = (
-    ("app_pages/cockpit.py", "cockpit", "nav.cockpit", "nav.overview"),
+    ("app_pages/cockpit.py", "", "nav.cockpit", "nav.overview"),  # the default page lives at the root URL
     ("app_pages/report.py", "report", "nav.report", "nav.overview"),
     ("app_pages/repeat_purchase.py", "repeat-purchase", "nav.repeat", "nav.analyses"),
     ("app_pages/cross_buying.py", "cross-buying", "nav.crossbuying", "nav.analyses"),
@@ -48,7 +48,7 @@ def main() -> None:
     ctx = render_sidebar()
     sections: dict[str, list] = {}
     for path, url, title_key, section_key in PAGES:
-        page = st.Page(path, title=ctx.t(title_key), url_path=url, default=(url == "cockpit"))
+        page = st.Page(path, title=ctx.t(title_key), url_path=url, default=(url == ""))
         sections.setdefault(ctx.t(section_key), []).append(page)
     navigation = st.navigation(sections)
     if ctx.snapshot.demo:

@@ -93,7 +93,7 @@ def record_page_calls(ws: Workspace) -> dict[str, list]:
                 at.switch_page(path).run()
             if at.exception:
                 raise RuntimeError(f"{path}: {at.exception[0].message}")
-            recorded[url] = list(calls)
+            recorded[url or "cockpit"] = list(calls)
     finally:
         queries.run = original
     return recorded
@@ -289,7 +289,7 @@ def main() -> None:
             comparison[label] = pandas_comparison(label)
     imports = {} if args.skip_import else {label: import_benchmark(label) for label in sizes if label in ("1m", "10m")}
     clv_result = None if args.skip_clv else clv_benchmark()
-    server = None if args.skip_server else server_memory(largest, ["cockpit"] + [p for p in pages if p != "cockpit"])
+    server = None if args.skip_server else server_memory(largest, ["" if p == "cockpit" else p for p in pages])
 
     report = render(sizes, rows, pages, latency, baseline, comparison, imports, clv_result, server, largest)
     args.out.write_text(report, encoding="utf-8")

@@ -34,7 +34,7 @@ def main() -> None:
     parser.add_argument("--wait", type=int, default=2500, help="ms to wait after the run finished")
     args = parser.parse_args()
     args.out_dir.mkdir(parents=True, exist_ok=True)
-    wanted = [p for p in args.pages.split(",") if p] or url_paths()
+    wanted = [("" if p == "cockpit" else p) for p in args.pages.split(",") if p] or url_paths()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         page = browser.new_page(viewport={"width": 1440, "height": 1000})
@@ -47,7 +47,7 @@ def main() -> None:
                 "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
             page.wait_for_timeout(args.wait)
             errors = page.locator('[data-testid="stException"]').count()
-            target = args.out_dir / f"{path}-{args.lang}.png"
+            target = args.out_dir / f"{path or 'cockpit'}-{args.lang}.png"
             page.screenshot(path=str(target), full_page=True)
             print(f"{target} exceptions={errors}")
         browser.close()

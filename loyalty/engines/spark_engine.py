@@ -23,7 +23,6 @@ import pyarrow as pa
 
 from loyalty import queries
 from loyalty.db import view_definitions
-from loyalty.engines.translate import query_to_spark, to_spark
 from loyalty.settings import Settings
 from loyalty.store import Snapshot
 
@@ -31,6 +30,8 @@ try:
     from pyspark.errors import PySparkException
     from pyspark.logger import PySparkLogger
     from pyspark.sql import SparkSession
+
+    from loyalty.engines.translate import query_to_spark, to_spark
 except ImportError as exc:  # the engine is optional; say how to get it
     raise RuntimeError("the Spark engine needs pyspark and sqlglot: pip install -r requirements-spark.txt") from exc
 
@@ -162,7 +163,10 @@ class SparkEngine:
         return name
 
     def _create_view(self, name: str, spark_sql: str) -> None:
-        self.spark.sql(f"create or replace temporary view `{name}` as {spark_sql}")
+        try:
+            self.spark.sql(f"create or replace temporary view `{name}` as {spark_sql}")
+        except PySparkException as exc:
+            raise SparkQueryError(f"view {name} on Spark: {_error_summary(exc, spark_sql)}") from None
         self._views.append(name)
 
     def run(self, name: str, **params) -> pd.DataFrame:

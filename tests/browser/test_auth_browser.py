@@ -40,7 +40,7 @@ def log_in(page, name: str, password: str) -> None:
 
 def test_first_request_after_the_start_gets_the_login_and_then_the_page(browser, server):
     # runs first in this module: the first request after the start, straight to a page with filters
-    page = open_page(browser, f"{server.url}/cockpit?lang=en&preset=custom&from=2026-01-01&to=2026-03-31",
+    page = open_page(browser, f"{server.url}/?lang=en&preset=custom&from=2026-01-01&to=2026-03-31",
                      wait_for="input[type=password]")
     assert_no_exception(page)
     assert page.locator(CONTENT).count() == 0  # no numbers before the login

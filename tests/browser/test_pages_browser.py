@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.app_pages import PAGE_FILES
+from tests.app.app_pages import PAGE_FILES, PAGE_URLS
 from tests.browser.conftest import Server, assert_no_exception, open_page
 from tests.conftest import FIXTURE_CUSTOMERS, FIXTURE_TRANSACTIONS, make_workspace
 
 pytestmark = pytest.mark.browser
 
-URL_PATHS = {f: f.removeprefix("app_pages/").removesuffix(".py").replace("_", "-") for f in PAGE_FILES}
+URL_PATHS = dict(PAGE_URLS)
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +31,7 @@ def test_every_page_opens_without_exception(browser, server, lang):
 
 
 def test_cockpit_shows_hand_computed_kpis(browser, server):
-    page = open_page(browser, f"{server.url}/cockpit?lang=en&preset=custom&from=2026-01-01&to=2026-03-31",
+    page = open_page(browser, f"{server.url}/?lang=en&preset=custom&from=2026-01-01&to=2026-03-31",
                      wait_for='[data-testid="stMetric"]')
     assert_no_exception(page)
     metrics = {m.locator('[data-testid="stMetricLabel"]').inner_text().strip():

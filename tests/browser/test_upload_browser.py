@@ -58,7 +58,7 @@ def test_upload_check_import_and_the_cockpit_shows_the_new_numbers(browser, serv
     assert_no_exception(page)
     page.close()
 
-    cockpit = open_page(browser, f"{srv.url}/cockpit?lang=de&preset=all_data", wait_for='[data-testid="stMetric"]')
+    cockpit = open_page(browser, f"{srv.url}/?lang=de&preset=all_data", wait_for='[data-testid="stMetric"]')
     assert_no_exception(cockpit)
     values = metric_values(cockpit)
     # 3 orders of 2 customers, revenue 1,250 + 99 + 50 = 1,399 €, 1,399 / 3 = 466.33 € per order

@@ -107,7 +107,32 @@ def fixture_engines(spark, fixture_workspace):
     con.close()
 
 
-@pytest.mark.parametrize("name", queries.names())
+# Query files that still use DuckDB-only SQL (docs/scaling.md#portable-sql lists the portable forms).
+# strict: when a file is rewritten its test passes unexpectedly and fails, so the entry must go.
+NOT_YET_PORTABLE = {
+    "churn_trend": "a case returning intervals of different units (interval 7 day / interval 1 month)",
+    "crossbuying_migration": "median(date - date): an interval on Spark",
+    "csat_by_group": "asof left join",
+    "measure_prepost": "date - date",
+    "measure_weekly_margin": "date - date",
+    "member_comparison": "$end - $start (date - date)",
+    "nps_by_group": "asof left join",
+    "nps_closed_loop": "asof left join",
+    "satisfaction_followup": "asof left join",
+    "survey_comments": "asof left join",
+    "survey_responses": "asof left join",
+    "targets_progress": "date - date",
+}
+
+
+def _query_params() -> list:
+    strict_xfail = {name: pytest.mark.xfail(strict=True, raises=(AssertionError, RuntimeError), reason=reason)
+                    for name, reason in NOT_YET_PORTABLE.items()}
+    return [pytest.param(name, marks=[strict_xfail[name]] if name in strict_xfail else [], id=name)
+            for name in queries.names()]
+
+
+@pytest.mark.parametrize("name", _query_params())
 def test_query_gives_the_same_result_on_spark(engines, name):
     con, engine = engines
     params = params_for(name)
