@@ -18,19 +18,18 @@ with scoped_orders as (
       and (len($stores) = 0 or list_contains($stores, store))
 ),
 
+bucket_starts as (
+    -- one row per bucket: the distinct $grain starts of the days in [$start, $end]
+    select distinct cast(date_trunc($grain, day) as date) as period
+    from generate_series(cast($start as date), cast($end as date), interval 1 day) as g(day)
+),
+
 buckets as (
     select
-        cast(bucket_start as date) as period,
-        least(cast(bucket_start + case $grain when 'quarter' then interval 3 month
-                                              when 'week' then interval 7 day
-                                              else interval 1 month end as date) - 1,
-              cast($end as date)) as period_end,
-        cast(bucket_start as date) - 1 as previous_end
-    from generate_series(
-        date_trunc($grain, cast($start as date)),
-        cast($end as date),
-        case $grain when 'quarter' then interval 3 month when 'week' then interval 7 day else interval 1 month end
-    ) as g(bucket_start)
+        period,
+        coalesce(lead(period) over (order by period) - 1, cast($end as date)) as period_end,
+        period - 1 as previous_end
+    from bucket_starts
 ),
 
 evaluation_dates as (

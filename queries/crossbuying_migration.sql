@@ -68,7 +68,7 @@ entry_totals as (
 transitions as (
     select e.entry_category, f.next_category,
            count(*) as customers,
-           median(f.next_day - e.first_day) as median_days
+           median(date_diff('day', e.first_day, f.next_day)) as median_days
     from entries e
     join followups f using (customer_id)
     group by e.entry_category, f.next_category

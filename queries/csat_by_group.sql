@@ -23,13 +23,20 @@ purchases_before_answer as (
     group by customer_id, order_date
 ),
 
+-- the latest purchase day on or before each answer date (portable form of an ASOF join)
+referenced_purchases as (
+    select d.customer_id, d.response_date, max_by(p.purchase, p.order_date) as purchase
+    from (select distinct customer_id, response_date from surveys_in_period) d
+    join purchases_before_answer p on p.customer_id = d.customer_id and p.order_date <= d.response_date
+    group by d.customer_id, d.response_date
+),
+
 filtered_surveys as (
     select s.response_date, s.customer_id, s.nps, s.csat, s.touchpoint, s.comment,
            a.segment, a.region, p.purchase.channel as channel, p.purchase.store as store
     from surveys_in_period s
     left join customer_attributes a on a.customer_id = s.customer_id
-    asof left join purchases_before_answer p
-        on p.customer_id = s.customer_id and p.order_date <= s.response_date
+    left join referenced_purchases p on p.customer_id = s.customer_id and p.response_date = s.response_date
     where (len($segments) = 0 or list_contains($segments, a.segment))
       and (len($regions) = 0 or list_contains($regions, a.region))
       and (len($channels) = 0 or list_contains($channels, p.purchase.channel))
@@ -50,6 +57,13 @@ split_purchases as (
     group by customer_id, order_date
 ),
 
+referenced_split_purchases as (
+    select d.customer_id, d.response_date, max_by(p.purchase, p.order_date) as purchase
+    from (select distinct customer_id, response_date from filtered_surveys) d
+    join split_purchases p on p.customer_id = d.customer_id and p.order_date <= d.response_date
+    group by d.customer_id, d.response_date
+),
+
 grouped as (
     select
         case $by
@@ -66,8 +80,7 @@ grouped as (
         end as period,
         f.csat
     from filtered_surveys f
-    asof left join split_purchases p
-        on p.customer_id = f.customer_id and p.order_date <= f.response_date
+    left join referenced_split_purchases p on p.customer_id = f.customer_id and p.response_date = f.response_date
     where f.csat is not null
 ),
 

@@ -59,7 +59,7 @@ people as (
 
 people_windows as (
     select measure_id, customer_id, role, ref_date, window_end,
-           ref_date - cast(window_end - ref_date + 1 as integer) as pre_start,
+           ref_date - cast(date_diff('day', ref_date, window_end) + 1 as integer) as pre_start,
            ref_date - 365 as activity_start
     from people
     where ref_date <= window_end

@@ -40,13 +40,13 @@ participant_outcomes as (
 
 weekly as (
     select w.measure_id, w.assigned_group,
-           cast(floor((o.order_date - w.window_start) / 7) as integer) as week,
+           cast(floor(date_diff('day', w.window_start, o.order_date) / 7) as integer) as week,
            sum(coalesce(o.margin, o.revenue * $margin_rate)) as margin
     from measure_windows w
     join orders o
       on o.customer_id = w.customer_id
      and o.order_date between w.window_start and w.window_end
-    group by w.measure_id, w.assigned_group, cast(floor((o.order_date - w.window_start) / 7) as integer)
+    group by w.measure_id, w.assigned_group, cast(floor(date_diff('day', w.window_start, o.order_date) / 7) as integer)
 ),
 
 final as (

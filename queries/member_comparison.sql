@@ -18,7 +18,7 @@ with filtered_orders as (
 previous_orders as (
     select *
     from orders
-    where order_date between $start - cast($end - $start + 1 as integer) and $start - 1
+    where order_date between $start - cast(date_diff('day', $start, $end) + 1 as integer) and $start - 1
       and (len($segments) = 0 or list_contains($segments, segment))
       and (len($regions) = 0 or list_contains($regions, region))
       and (len($channels) = 0 or list_contains($channels, channel))

@@ -84,7 +84,7 @@ cross_buying as (
 
 churn_windows as (
     select distinct period_start, cutoff,
-           period_start - cast(cutoff - period_start + 1 as integer) as previous_start
+           period_start - cast(date_diff('day', period_start, cutoff) + 1 as integer) as previous_start
     from cutoffs where kpi = 'churn_rate'
 ),
 

@@ -109,20 +109,7 @@ def fixture_engines(spark, fixture_workspace):
 
 # Query files that still use DuckDB-only SQL (docs/scaling.md#portable-sql lists the portable forms).
 # strict: when a file is rewritten its test passes unexpectedly and fails, so the entry must go.
-NOT_YET_PORTABLE = {
-    "churn_trend": "a case returning intervals of different units (interval 7 day / interval 1 month)",
-    "crossbuying_migration": "median(date - date): an interval on Spark",
-    "csat_by_group": "asof left join",
-    "measure_prepost": "date - date",
-    "measure_weekly_margin": "date - date",
-    "member_comparison": "$end - $start (date - date)",
-    "nps_by_group": "asof left join",
-    "nps_closed_loop": "asof left join",
-    "satisfaction_followup": "asof left join",
-    "survey_comments": "asof left join",
-    "survey_responses": "asof left join",
-    "targets_progress": "date - date",
-}
+NOT_YET_PORTABLE: dict[str, str] = {}  # query -> construct that does not translate yet (strict xfail)
 
 
 def _query_params() -> list:
