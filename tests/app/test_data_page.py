@@ -209,7 +209,7 @@ def test_german_csv_upload_check_import_and_the_cockpit_follows(app_env):
 
     ws = Workspace(app_env)
     files = [str(f) for f in ws.snapshot().files("transactions")]
-    assert duckdb.execute("select count(*), sum(revenue) from read_parquet($f)", {"f": files}).fetchone() == (4, 1399.0)
+    assert duckdb.connect().execute("select count(*), sum(revenue) from read_parquet($f)", {"f": files}).fetchall() == [(4, 1399.0)]
     entry = ws.changes()[0]
     assert (entry["action"], entry["source"], entry["user"]) == ("replace", "Umsatz Januar.csv", "local")
     assert (entry["rows_read"], entry["rows_accepted"], entry["rows_rejected"]) == (5, 4, 1)

@@ -34,7 +34,7 @@ def tree_hashes(root: Path) -> dict[str, str]:
 
 def stored(ws: Workspace, table: str, order: str = "1"):
     files = [str(f) for f in ws.snapshot().files(table)]
-    return duckdb.sql(f"select * from read_parquet({files}) order by {order}").df()
+    return duckdb.connect().execute(f"select * from read_parquet({files}) order by {order}").df()
 
 
 @pytest.fixture()
