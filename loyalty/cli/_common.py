@@ -28,6 +28,12 @@ def add_period(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--end", type=parse_date, metavar="YYYY-MM-DD", help="last day (default: last day of data)")
 
 
+def add_dimension_filters(parser: argparse.ArgumentParser) -> None:
+    """--segment/--region/--channel/--store, repeatable (read by loyalty.cli.kpis.resolve_filters)."""
+    for name in ("segment", "region", "channel", "store"):
+        parser.add_argument(f"--{name}", action="append", default=[], help=f"only this {name} (repeatable)")
+
+
 def add_format(parser: argparse.ArgumentParser, choices=("table", "json"), default="table") -> None:
     parser.add_argument("--format", choices=choices, default=default, help=f"output format (default: {default})")
 

@@ -10,20 +10,21 @@ from __future__ import annotations
 import sys
 
 from loyalty import queries
-from loyalty.cli._common import add_format, add_period, add_workspace, open_workspace, print_json, print_table
+from loyalty.cli._common import (
+    add_dimension_filters,
+    add_format,
+    add_period,
+    add_workspace,
+    open_workspace,
+    print_json,
+    print_table,
+)
 from loyalty.customer_value import ABC_CLASSES, ABC_MEASURES, DEFAULT_A_BOUND, DEFAULT_B_BOUND, AbcSettings
 from loyalty.db import connect
 
 CLASS_COLUMNS = ("customers", "customer_share", "revenue", "revenue_share", "margin", "margin_share", "orders",
                  "avg_order_value", "repeat_rate")
 
-
-def add_dimension_filters(parser) -> None:
-    """--segment/--region/--channel/--store, as in `kpis` (read by loyalty.cli.kpis.resolve_filters)."""
-    parser.add_argument("--segment", action="append", default=[], help="only this segment (repeatable)")
-    parser.add_argument("--region", action="append", default=[], help="only this region (repeatable)")
-    parser.add_argument("--channel", action="append", default=[], help="only this channel (repeatable)")
-    parser.add_argument("--store", action="append", default=[], help="only this store (repeatable)")
 
 
 def register(sub) -> None:

@@ -14,8 +14,15 @@ import argparse
 import sys
 
 from loyalty import queries
-from loyalty.cli._common import add_format, add_workspace, open_workspace, parse_date, print_json, records
-from loyalty.cli.cohorts import add_dimension_filters
+from loyalty.cli._common import (
+    add_dimension_filters,
+    add_format,
+    add_workspace,
+    open_workspace,
+    parse_date,
+    print_json,
+    records,
+)
 from loyalty.cli.kpis import resolve_filters
 from loyalty.db import connect
 from loyalty.retention import ThresholdUnavailable, churn_params, derive_thresholds, threshold_basis

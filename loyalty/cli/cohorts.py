@@ -13,16 +13,18 @@ from __future__ import annotations
 import argparse
 
 from loyalty import i18n, queries
-from loyalty.cli._common import add_format, add_period, add_workspace, open_workspace, print_json, print_table
+from loyalty.cli._common import (
+    add_dimension_filters,
+    add_format,
+    add_period,
+    add_workspace,
+    open_workspace,
+    print_json,
+    print_table,
+)
 from loyalty.cli.kpis import resolve_filters
 from loyalty.db import connect
 from loyalty.retention import COHORT_GRAINS, RETENTION_MODES
-
-
-def add_dimension_filters(parser: argparse.ArgumentParser) -> None:
-    """--segment/--region/--channel/--store as in `kpis` (read by loyalty.cli.kpis.resolve_filters)."""
-    for name in ("segment", "region", "channel", "store"):
-        parser.add_argument(f"--{name}", action="append", default=[], help=f"only this {name} (repeatable)")
 
 
 def positive_int(text: str) -> int:

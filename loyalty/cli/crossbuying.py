@@ -11,7 +11,16 @@ import argparse
 import pandas as pd
 
 from loyalty import queries
-from loyalty.cli._common import add_format, add_period, add_workspace, open_workspace, print_json, print_table, records
+from loyalty.cli._common import (
+    add_dimension_filters,
+    add_format,
+    add_period,
+    add_workspace,
+    open_workspace,
+    print_json,
+    print_table,
+    records,
+)
 from loyalty.cli.kpis import resolve_filters
 from loyalty.db import connect
 
@@ -34,10 +43,7 @@ def register(sub) -> None:
                             description=__doc__)
     add_workspace(parser)
     add_period(parser)
-    parser.add_argument("--segment", action="append", default=[], help="only this segment (repeatable)")
-    parser.add_argument("--region", action="append", default=[], help="only this region (repeatable)")
-    parser.add_argument("--channel", action="append", default=[], help="only this channel (repeatable)")
-    parser.add_argument("--store", action="append", default=[], help="only this store (repeatable)")
+    add_dimension_filters(parser)
     parser.add_argument("--min-support", type=share, default=0.0, metavar="SHARE",
                         help="only pairs with support >= SHARE, e.g. 0.01 (default: 0 = every pair)")
     add_format(parser)

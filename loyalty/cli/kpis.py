@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from loyalty import queries
-from loyalty.cli._common import add_format, add_period, add_workspace, open_engine, print_json, print_table
+from loyalty.cli._common import (
+    add_dimension_filters,
+    add_format,
+    add_period,
+    add_workspace,
+    open_engine,
+    print_json,
+    print_table,
+)
 from loyalty.filters import Filters
 
 
@@ -11,10 +19,7 @@ def register(sub) -> None:
     parser = sub.add_parser("kpis", help="cockpit KPIs for a period", description=__doc__)
     add_workspace(parser)
     add_period(parser)
-    parser.add_argument("--segment", action="append", default=[], help="only this segment (repeatable)")
-    parser.add_argument("--region", action="append", default=[], help="only this region (repeatable)")
-    parser.add_argument("--channel", action="append", default=[], help="only this channel (repeatable)")
-    parser.add_argument("--store", action="append", default=[], help="only this store (repeatable)")
+    add_dimension_filters(parser)
     add_format(parser)
     parser.set_defaults(func=run)
 

@@ -10,8 +10,16 @@ from __future__ import annotations
 import argparse
 
 from loyalty import queries
-from loyalty.cli._common import add_format, add_period, add_workspace, open_workspace, print_json, print_table, records
-from loyalty.cli.abc import add_dimension_filters
+from loyalty.cli._common import (
+    add_dimension_filters,
+    add_format,
+    add_period,
+    add_workspace,
+    open_workspace,
+    print_json,
+    print_table,
+    records,
+)
 from loyalty.customer_value import (
     DEFAULT_FREQUENCY_CUTS,
     DEFAULT_MONETARY_CUTS,
