@@ -42,9 +42,20 @@ def _ensure_demo_data() -> None:
     bar.empty()
 
 
+def _upgrade_workspace() -> None:
+    """A workspace written by an older version gets the derived tables this version reads (once)."""
+    ws = data.workspace()
+    if not ws.snapshot().outdated_derived():
+        return
+    lang = st.session_state.get("f_lang", i18n.DEFAULT_LANGUAGE)
+    with st.spinner(i18n.t("app.upgrading", lang)):
+        ws.rebuild_derived(user="app")
+
+
 def main() -> None:
     auth.login_gate(PAGES)  # until someone is signed in, shows the login screen and stops here
     _ensure_demo_data()
+    _upgrade_workspace()
     ctx = render_sidebar()
     sections: dict[str, list] = {}
     for path, url, title_key, section_key in PAGES:

@@ -431,10 +431,12 @@ def parameter_table(parameters: pd.DataFrame) -> pd.DataFrame:
 page_header(ctx, "value")
 require_transactions(ctx)
 abc_tab, rfm_tab, clv_tab = st.tabs([t("value.tab_abc"), t("value.tab_rfm"), t("value.tab_clv")],
-                                    key="value_tab", on_change="rerun")
-with abc_tab:
-    render_abc()
-with rfm_tab:
-    render_rfm()
+                                    key=f"value_tab_{lang}", on_change="rerun")
+if abc_tab.open is not False:  # only the open tab runs its queries
+    with abc_tab:
+        render_abc()
+if rfm_tab.open is not False:
+    with rfm_tab:
+        render_rfm()
 with clv_tab:
     render_clv(clv_tab.open is not False)

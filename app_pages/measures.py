@@ -23,19 +23,14 @@ require_transactions(ctx)
 
 evaluation = evaluation_settings(ctx)
 st.caption(ctx.t("measures.settings_caption"))
-tabs = st.tabs([ctx.t(f"measures.tab.{name}") for name in
-                ("portfolio", "effect", "potential", "members", "points", "side_effects", "register")])
-with tabs[0]:
-    render_portfolio(ctx, evaluation)
-with tabs[1]:
-    render_effect(ctx, evaluation)
-with tabs[2]:
-    render_potential(ctx, evaluation)
-with tabs[3]:
-    render_members(ctx)
-with tabs[4]:
-    render_points(ctx)
-with tabs[5]:
-    render_side_effects(ctx, evaluation)
-with tabs[6]:
-    render_register(ctx)
+TABS = {"portfolio": lambda: render_portfolio(ctx, evaluation), "effect": lambda: render_effect(ctx, evaluation),
+        "potential": lambda: render_potential(ctx, evaluation), "members": lambda: render_members(ctx),
+        "points": lambda: render_points(ctx), "side_effects": lambda: render_side_effects(ctx, evaluation),
+        "register": lambda: render_register(ctx)}
+# only the open tab runs its queries (the labels are the state, hence one key per language)
+tabs = st.tabs([ctx.t(f"measures.tab.{name}") for name in TABS], key=f"measures_tab_{ctx.lang}", on_change="rerun")
+for tab, render in zip(tabs, TABS.values(), strict=True):
+    if tab.open is False:
+        continue
+    with tab:
+        render()

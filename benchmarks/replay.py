@@ -23,7 +23,7 @@ from loyalty import queries  # noqa: E402
 from loyalty.db import connect  # noqa: E402
 from loyalty.store import Workspace  # noqa: E402
 
-DATE_KEYS = {"start", "end", "as_of", "calibration_end", "observation_end", "period_start", "period_end"}
+DATE_KEYS = {"start", "end", "as_of", "containing", "calibration_end", "observation_end", "period_start", "period_end"}
 
 
 def decode(params: dict) -> dict:

@@ -19,6 +19,7 @@ import sys
 import time
 from datetime import date, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import pandas as pd
 
@@ -61,7 +62,9 @@ def measure(cmd: list[str], env: dict | None = None) -> tuple[float, float, str]
 
 
 def record_page_calls(ws: Workspace) -> dict[str, list]:
-    """Run every page under AppTest and record the queries (name, params) it runs."""
+    """Run every page and every tab of it under AppTest and record the queries (name, params) each view
+    runs with an empty result cache. Pages run only the open tab's queries, so a view = page + tab; the
+    key is the page's url path, plus " / <tab label>" for tabs after the first."""
     os.environ["LOYALTY_WORKSPACE"] = str(ws.root)
     os.environ["LOYALTY_AUTO_DEMO"] = "0"
     import ast
@@ -79,21 +82,36 @@ def record_page_calls(ws: Workspace) -> dict[str, list]:
         calls.append([name, {k: v.isoformat() if isinstance(v, date) else v for k, v in params.items()}])
         return original(con, name, **params)
 
+    def run_view(at: AppTest, label: str) -> None:
+        if at.exception:
+            raise RuntimeError(f"{label}: {at.exception[0].message}")
+        recorded[label] = list(calls)
+
     queries.run = recording
-    recorded = {}
+    recorded: dict[str, list] = {}
     try:
         for path, url, *_ in pages:
             if url in ("data", "report"):
                 continue  # administration pages: no metric queries worth timing
+            page = url or "cockpit"
+            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+            at.query_params["lang"] = "en"
+            at.run()
+            if not path.endswith("/cockpit.py"):
+                at.switch_page(path)
             st.cache_data.clear()
             calls.clear()
-            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600).run()
-            if not path.endswith("/cockpit.py"):
-                calls.clear()  # the first run shows the default page (the cockpit)
-                at.switch_page(path).run()
-            if at.exception:
-                raise RuntimeError(f"{path}: {at.exception[0].message}")
-            recorded[url or "cockpit"] = list(calls)
+            at.run()
+            run_view(at, page)
+            for block in at.get("tab_container"):
+                if not block.key:
+                    continue  # tabs without state run every tab's body: already recorded
+                for tab in list(block.children.values())[1:]:
+                    at.session_state[block.key] = tab.label
+                    st.cache_data.clear()
+                    calls.clear()
+                    at.run()
+                    run_view(at, f"{page} / {tab.label}")
     finally:
         queries.run = original
     return recorded
@@ -215,28 +233,50 @@ def clv_benchmark() -> dict:
     return result
 
 
-IDLE_JS = """() => !document.querySelector('[data-testid="stStatusWidget"]')"""
+IDLE_JS = """() => !document.querySelector('[data-testid="stStatusWidget"]')
+    && !!document.querySelector('[data-testid="stMainBlockContainer"] [data-testid="stElementContainer"]')"""
+
+
+def open_and_wait(page, url: str) -> float:
+    """Seconds from navigation until the page has rendered and the script stopped running (idle twice,
+    0.4 s apart, so a rerun that starts just after the first check is not missed)."""
+    started = time.perf_counter()
+    page.goto(url)
+    page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=120_000)
+    while True:
+        page.wait_for_timeout(200)
+        page.wait_for_function(IDLE_JS, timeout=300_000)
+        idle_at = time.perf_counter()
+        page.wait_for_timeout(400)
+        if page.evaluate(IDLE_JS):
+            return idle_at - started
 
 
 def server_memory(label: str, pages: list[str]) -> dict:
-    """Start the app on the workspace, open every page in Chromium, report render times and peak RSS."""
+    """Start the app on the workspace and open every page in Chromium three times: cold (first visit
+    after the server start: the page's queries run), warm (a new session opening the same view: the
+    result cache answers) and filter (a new session with one segment selected: a cache miss). Reports the
+    seconds until each page is rendered and idle, and the server's peak RSS."""
     from playwright.sync_api import sync_playwright
 
     from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Server
 
+    con = connect(Workspace(CACHE / label).snapshot())
+    segment = con.execute("select min(segment) from customer_attributes").fetchall()[0][0]
+    con.close()
     server = Server(CACHE / label)
-    times = {}
+    times: dict[str, dict[str, float]] = {}
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
             for url in pages:
-                started = time.perf_counter()
-                page.goto(f"{server.url}/{url}")
-                page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=120_000)
-                page.wait_for_timeout(300)
-                page.wait_for_function(IDLE_JS, timeout=300_000)
-                times[url] = time.perf_counter() - started
+                times[url] = {}
+                for kind, query in (("cold", "?lang=en"), ("warm", "?lang=en"), ("filter", f"?lang=en&segment={quote(segment)}")):
+                    context = browser.new_context(viewport={"width": 1400, "height": 1000})  # a new session
+                    times[url][kind] = open_and_wait(context.new_page(), f"{server.url}/{url}{query}")
+                    context.close()
+                print(f"  browser {url or 'cockpit':<16} " + "  ".join(f"{k} {v:.1f} s" for k, v in times[url].items()),
+                      flush=True)
             browser.close()
         status = Path(f"/proc/{server.process.pid}/status").read_text()
         peak_kb = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM")))
@@ -280,7 +320,7 @@ def main() -> None:
     print("page query latency (each page in a new process):", flush=True)
     latency = page_latencies(sizes, calls_file, pages)
     largest = sizes[-1]
-    baseline = without_derived(largest, calls_file, "cockpit")
+    baseline = {page: without_derived(largest, calls_file, page) for page in ("cockpit", "cross-buying")}
 
     comparison = {}
     if not args.skip_pandas:
@@ -289,7 +329,8 @@ def main() -> None:
             comparison[label] = pandas_comparison(label)
     imports = {} if args.skip_import else {label: import_benchmark(label) for label in sizes if label in ("1m", "10m")}
     clv_result = None if args.skip_clv else clv_benchmark()
-    server = None if args.skip_server else server_memory(largest, ["" if p == "cockpit" else p for p in pages])
+    page_urls = ["" if p == "cockpit" else p for p in pages if " / " not in p]
+    server = None if args.skip_server else server_memory(largest, page_urls)
 
     report = render(sizes, rows, pages, latency, baseline, comparison, imports, clv_result, server, largest)
     args.out.write_text(report, encoding="utf-8")
@@ -299,11 +340,13 @@ def main() -> None:
 def render(sizes, rows, pages, latency, baseline, comparison, imports, clv_result, server, largest) -> str:
     lines = [f"# Benchmark results\n\n{datetime.now():%Y-%m-%d %H:%M}, {machine()}.\n",
              "Generated by `.venv/bin/python benchmarks/run.py` (see benchmarks/run.py for what is measured).\n",
-             "## Page queries (seconds; each page in a new process)\n",
+             "## Queries per view (seconds; each view in a new process)\n",
+             "A view is a page with one tab open (pages run only the open tab's queries): `page` is its first "
+             "tab, `page / tab` the others. Its queries include the sidebar's.\n",
              "cold = new process, first run (connection + all queries of the page); warm = the same queries "
              "again without result cache (the app's cache answers repeats in ~0 s); filter = the same queries "
              "with a segment selected (a cache miss).\n",
-             "| page | " + " | ".join(f"{s} cold | {s} warm | {s} filter" for s in sizes) + " |",
+             "| view | " + " | ".join(f"{s} cold | {s} warm | {s} filter" for s in sizes) + " |",
              "|---|" + "---|---|---|" * len(sizes)]
     for page in pages:
         cells = []
@@ -317,10 +360,14 @@ def render(sizes, rows, pages, latency, baseline, comparison, imports, clv_resul
         growth = [latency[(last, p)]["warm"] / max(latency[(first, p)]["warm"], 1e-3) for p in pages]
         factor = rows[last] / rows[first]
         lines.append(f"Growth: {factor:.0f}x the rows cost {min(growth):.1f}x to {max(growth):.1f}x the warm time.\n")
-    c = baseline
-    d = latency[(largest, "cockpit")]
-    lines.append(f"Derived orders table (built at import): cockpit on {largest} without it {c['cold']:.2f} s cold / "
-                 f"{c['warm']:.2f} s warm, with it {d['cold']:.2f} s / {d['warm']:.2f} s.\n")
+    for page, c in baseline.items():
+        d = latency[(largest, page)]
+        lines.append(f"Derived tables (built at import) on {largest}, {page}: without them {c['cold']:.2f} s cold / "
+                     f"{c['warm']:.2f} s warm, with them {d['cold']:.2f} s / {d['warm']:.2f} s.\n")
+    met = [p for p in pages if latency[(largest, p)]["cold"] < 1.5]
+    worst = max(pages, key=lambda p: latency[(largest, p)]["cold"])
+    lines.append(f"Views under 1.5 s cold on {largest}: {len(met)} of {len(pages)}; slowest: {worst} "
+                 f"{latency[(largest, worst)]['cold']:.2f} s.\n")
     if comparison:
         lines += ["## DuckDB vs pandas reference (same process, same data; seconds)\n",
                   "| size | pandas load | KPIs pandas / SQL | cohorts pandas / SQL | pairs pandas / SQL | same numbers |",
@@ -341,9 +388,14 @@ def render(sizes, rows, pages, latency, baseline, comparison, imports, clv_resul
                      f"{clv_result['summary_s']:.1f} s, fit {clv_result['fit_s']:.1f} s, CLV {clv_result['clv_s']:.1f} s; "
                      f"whole process {clv_result['total_s']:.1f} s, peak RSS {clv_result['rss_mb']:.0f} MB.\n")
     if server:
-        lines.append(f"## App server on {largest}\n\nPeak RSS of the Streamlit process after opening every page "
-                     f"in Chromium: {server['peak_rss_mb']:.0f} MB. Time to a rendered page: " +
-                     ", ".join(f"{k} {v:.1f} s" for k, v in server["render_s"].items()) + ".\n")
+        lines += [f"## App in the browser on {largest}\n",
+                  "Seconds from navigation until the page is rendered and idle (Chromium, one new session per "
+                  "visit): cold = first visit after the server start; warm = the same view again (result cache); "
+                  "filter = one segment selected (cache miss).\n",
+                  "| page | cold | warm | filter |", "|---|---|---|---|"]
+        for url, t in server["render_s"].items():
+            lines.append(f"| {url or 'cockpit'} | {t['cold']:.1f} | {t['warm']:.1f} | {t['filter']:.1f} |")
+        lines.append(f"\nPeak RSS of the Streamlit process after all visits: {server['peak_rss_mb']:.0f} MB.\n")
     return "\n".join(lines)
 
 

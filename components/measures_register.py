@@ -150,7 +150,7 @@ def _running_trend(ctx: PageContext, overview: pd.DataFrame, as_of: date) -> Non
               f" · {i18n.fmt_date(r.period_start, lang)} – {i18n.fmt_date(r.period_end, lang)}"
               for r in running.itertuples()}
     chosen = st.selectbox(t("targets.trend_select"), list(labels), format_func=labels.get, key="targets_trend_target")
-    progress = data.query("targets_progress", as_of=as_of)
+    progress = data.query("targets_progress", as_of=as_of, containing=None)
     progress = progress[progress["target_id"] == chosen]
     row = running[running["target_id"] == chosen].iloc[0]
     projection = project(progress)

@@ -156,14 +156,15 @@ def targets_table(overview: pd.DataFrame, ctx: PageContext, name: str, key: str)
     download_buttons(shown, ctx, safe_filename(name), key=key)
 
 
-def load_overview(tolerance: float) -> tuple[pd.DataFrame, date | None]:
-    """All targets with their status, as of the last day with data."""
+def load_overview(tolerance: float, containing: date | None = None) -> tuple[pd.DataFrame, date | None]:
+    """The targets (all, or those whose period contains `containing`) with their status, as of the last day
+    with data."""
     from components import data  # late: importing components.data fixes the workspace settings
     rng = data.query("data_range").iloc[0]
     if rng["rows"] == 0:
         return pd.DataFrame(), None
     as_of = pd.Timestamp(rng["last_date"]).date()
-    progress = data.query("targets_progress", as_of=as_of)
+    progress = data.query("targets_progress", as_of=as_of, containing=containing)
     return target_overview(progress, as_of, tolerance), as_of
 
 
@@ -176,7 +177,7 @@ def cockpit_targets(ctx: PageContext) -> None:
         return
     with st.popover(ctx.t("targets.tolerance"), icon=":material/traffic:"):
         tolerance = tolerance_input(ctx, "cockpit_targets_tolerance")
-    overview, as_of = load_overview(tolerance)
+    overview, as_of = load_overview(tolerance, containing=ctx.filters.end)
     end = pd.Timestamp(ctx.filters.end)
     shown = overview[(pd.to_datetime(overview["period_start"]) <= end) & (pd.to_datetime(overview["period_end"]) >= end)]
     segments = set(ctx.filters.segments)

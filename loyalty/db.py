@@ -2,7 +2,7 @@
 
 Layer 1 (one view per contract table, same name): renaming and types only. A table that is not in the
 workspace becomes an empty view with the contract's columns, so every query runs on every workspace.
-Layer 2 (`orders`, `customer_attributes`): the base definitions every metric shares.
+Layer 2 (`orders`, `order_categories`, `customer_attributes`): the base definitions every metric shares.
 Metric queries in queries/*.sql select from these views, never from file paths.
 """
 
@@ -24,12 +24,10 @@ from loyalty.store import Snapshot, Workspace
 RENAMES = {("measure_participants", "group"): "assigned_group"}
 
 DERIVED_VIEWS = {
-    # One row per order (loyalty/derived.py) with the customer's segment, region and membership.
-    "orders": """
-        select f.*, a.segment, a.region, coalesce(a.loyalty_member, false) as loyalty_member
-        from order_facts f
-        left join customer_attributes a on a.customer_id = f.customer_id
-    """,
+    # One row per order (loyalty/derived.py), with the customer's segment, region and membership.
+    "orders": "select * from order_facts",
+    # One row per order and category (loyalty/derived.py), with the order's and customer's attributes.
+    "order_categories": "select * from order_category_facts",
 }
 
 
@@ -69,9 +67,13 @@ def view_definitions(snapshot: Snapshot,
                      relation: Callable[[list[Path]], str] = read_parquet_sql) -> list[tuple[str, str]]:
     """(view name, DuckDB SQL) in creation order; the Spark engine translates the same list."""
     views = [(name, table_view_sql(name, snapshot.files(name), relation)) for name in TABLES]
-    views.append(("order_facts", derived_view_sql("orders", "transactions", snapshot, relation)))
+    # customer_attributes first: without their derived files, orders are computed with it
     views.append(("customer_attributes", derived_view_sql("customer_attributes", "customers", snapshot, relation)))
-    views += list(DERIVED_VIEWS.items())
+    views.append(("order_facts", derived_view_sql("orders", "transactions", snapshot, relation)))
+    views.append(("orders", DERIVED_VIEWS["orders"]))
+    # after `orders`: without its derived file, order_categories is computed from that view
+    views.append(("order_category_facts", derived_view_sql("order_categories", "transactions", snapshot, relation)))
+    views.append(("order_categories", DERIVED_VIEWS["order_categories"]))
     return views
 
 

@@ -3,7 +3,9 @@
 Why: every metric works on orders, and building orders from 10 M transaction lines costs seconds per
 query. The store builds them once per write (in the same atomic manifest update), so pages read a
 small, date-sorted Parquet file instead. The SQL is also the fallback view for workspaces without it.
-Each SQL selects from a relation named `source` (all files of the contract table).
+Each SQL selects from a relation named `source` (all files of the contract table) and may select from
+a derived table listed before it under its name (the store builds them in order; the fallback view of
+the same name exists in every connection).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ with keyed as (
     from source
 ),
 
-final as (
+per_order as (
     select order_key,
            any_value(customer_id) as customer_id,
            min(order_date) as order_date,
@@ -29,6 +31,39 @@ final as (
            count(*) as lines
     from keyed
     group by order_key
+),
+
+-- the customer's attributes are stored with every order: joining them at query time cost about as
+-- much as the aggregation itself (a write of `customers` rebuilds this table, see READS)
+final as (
+    select o.*, a.segment, a.region, coalesce(a.loyalty_member, false) as loyalty_member,
+           -- a dense integer per customer: grouping millions of rows by it is much faster than by the text id
+           dense_rank() over (order by o.customer_id) as customer_no
+    from per_order o
+    left join customer_attributes a on a.customer_id = o.customer_id
+)
+
+select * from final
+"""
+
+# One row per order and category (trimmed, '' = null) with the order's customer, date, channel, store and
+# customer attributes (from `orders`, so both always agree): the lines of an order summed per category. Cross-buying reads it instead of joining 10 M transaction lines to their
+# orders through a computed key on every query.
+ORDER_CATEGORIES_SQL = """
+with keyed as (
+    select coalesce(order_id, customer_id || '|' || strftime(order_date, '%Y-%m-%d')) as order_key,
+           nullif(trim(category), '') as category, revenue, margin
+    from source
+),
+
+final as (
+    select k.order_key, o.customer_id, o.order_date, o.channel, o.store, k.category,
+           sum(k.revenue) as revenue, sum(k.margin) as margin, count(*) as lines,
+           any_value(o.segment) as segment, any_value(o.region) as region,
+           any_value(o.loyalty_member) as loyalty_member, any_value(o.customer_no) as customer_no
+    from keyed k
+    join orders o on o.order_key = k.order_key
+    group by k.order_key, o.customer_id, o.order_date, o.channel, o.store, k.category
 )
 
 select * from final
@@ -50,8 +85,19 @@ with final as (
 select * from final
 """
 
+# Bump when a derived table's SQL or columns change: workspaces written before are rebuilt
+# (Workspace.rebuild_derived; the app does it on start) and read through the fallback views until then.
+DERIVED_VERSION = 3
+
 DERIVED: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
     # contract table -> {derived name: (sql, sort columns)}
-    "transactions": {"orders": (ORDERS_SQL, ("order_date", "customer_id"))},
+    "transactions": {"orders": (ORDERS_SQL, ("order_date", "customer_id")),
+                     "order_categories": (ORDER_CATEGORIES_SQL, ("order_date", "customer_id"))},
     "customers": {"customer_attributes": (CUSTOMER_ATTRIBUTES_SQL, ("customer_id",))},
+}
+
+# Derived tables of another contract table that a table's derived SQL reads (derived name -> its table).
+# A write or delete of that table rebuilds these derived tables too, in the same workspace version.
+READS: dict[str, dict[str, str]] = {
+    "transactions": {"customer_attributes": "customers"},
 }

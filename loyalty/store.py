@@ -28,7 +28,7 @@ import duckdb
 import pyarrow as pa
 
 from loyalty.contract import TABLES, ContractError, get_table
-from loyalty.derived import DERIVED
+from loyalty.derived import DERIVED, DERIVED_VERSION, READS
 
 MANIFEST = "manifest.json"
 CHANGES = "changes.jsonl"
@@ -52,6 +52,11 @@ class TableState:
     min_date: str | None = None
     max_date: str | None = None
     derived: dict[str, list[str]] = field(default_factory=dict)
+    derived_version: int = 1  # loyalty.derived.DERIVED_VERSION when the derived tables were written
+
+    @property
+    def derived_current(self) -> bool:
+        return self.derived_version == DERIVED_VERSION and set(self.derived or {}) == set(DERIVED.get(self.name, {}))
 
 
 @dataclass(frozen=True)
@@ -68,15 +73,21 @@ class Snapshot:
         return [self.root / f for f in state.files] if state else []
 
     def derived_files(self, name: str) -> list[Path]:
-        """Files of a derived table (see loyalty/derived.py); empty if the workspace predates it."""
+        """Files of a derived table (see loyalty/derived.py); empty if they were written by an older version
+        (the views then compute the table)."""
         for state in self.tables.values():
-            if name in (state.derived or {}):
+            if name in (state.derived or {}) and state.derived_current:
                 return [self.root / f for f in state.derived[name]]
         return []
 
     def has(self, table: str) -> bool:
         state = self.tables.get(table)
         return bool(state and state.files and state.rows > 0)
+
+    def outdated_derived(self) -> list[str]:
+        """Tables whose derived tables were written by an older version (Workspace.rebuild_derived)."""
+        return [name for name, state in self.tables.items()
+                if name in DERIVED and state.files and not state.derived_current]
 
 
 @dataclass(frozen=True)
@@ -216,12 +227,8 @@ class Workspace:
         old_files = [str(self.root / f) for f in old_state["files"]] if old_state else []
 
         created: list[Path] = []  # derived files of this write, removed again if it fails
-        con = duckdb.connect()
+        con = self._connection()
         try:
-            con.execute("set preserve_insertion_order=false")
-            # bounded memory for large imports: sorts spill to the workspace's staging folder
-            con.execute(f"set memory_limit='{self.memory_limit}'")
-            con.execute(f"set temp_directory='{_sql_path(self.root / '.staging' / 'spill')}'")
             present = {r[0] for r in con.execute("describe select * from read_parquet($f)", {"f": str(staged)}).fetchall()}
             unknown = present - set(spec.column_names)
             if unknown:
@@ -268,7 +275,12 @@ class Workspace:
                 + " from read_parquet($files)",
                 {"files": abs_files},
             ).fetchone()
-            derived = self._build_derived(con, spec.name, abs_files, version, created)
+            table_files = {name: [str(self.root / f) for f in st["files"]]
+                           for name, st in manifest.get("tables", {}).items()}
+            table_files[spec.name] = abs_files
+            derived = self._build_derived(con, spec.name, abs_files, version, created, table_files)
+            dependents, dependent_retired = self._rebuild_dependents(con, manifest, spec.name, table_files, version,
+                                                                      created)
         except duckdb.Error as exc:
             for path in [tmp, final, *created]:
                 path.unlink(missing_ok=True)
@@ -288,11 +300,13 @@ class Workspace:
             "min_date": stats[1] if date_col else None,
             "max_date": stats[2] if date_col else None,
             "derived": derived,
+            "derived_version": DERIVED_VERSION,
         }
         old_derived = [f for files in (old_state or {}).get("derived", {}).values() for f in files]
-        retired = [f for f in (old_state["files"] if old_state else []) if f not in all_files] + old_derived
+        retired = ([f for f in (old_state["files"] if old_state else []) if f not in all_files] + old_derived
+                   + dependent_retired)
         try:
-            self._publish(manifest, version, {spec.name: state}, retired, demo)
+            self._publish(manifest, version, {spec.name: state, **dependents}, retired, demo)
         except BaseException:
             if str(final_rel) in all_files:
                 final.unlink(missing_ok=True)  # no manifest names it: do not leave an orphan behind
@@ -304,13 +318,18 @@ class Workspace:
                        **log_extra))
         return WriteResult(spec.name, mode, int(written), int(stats[0]), int(duplicates), version)
 
-    def _build_derived(self, con, table: str, abs_files: list[str], version: int, created: list[Path]) -> dict:
-        """Write the derived tables of `table` (loyalty/derived.py) from all its files; relative paths."""
+    def _build_derived(self, con, table: str, abs_files: list[str], version: int, created: list[Path],
+                       table_files: dict[str, list[str]]) -> dict:
+        """Write the derived tables of `table` (loyalty/derived.py) from all its files; relative paths.
+        table_files: the absolute files of every table after this write (for the derived tables it reads)."""
         result: dict[str, list[str]] = {}
         if not abs_files:
             return result
-        file_list = ", ".join(f"'{_sql_path(Path(f))}'" for f in abs_files)
-        con.execute(f"create or replace view source as select * from read_parquet([{file_list}])")
+        for name, other in READS.get(table, {}).items():  # e.g. customer_attributes for orders
+            sql, _ = DERIVED[other][name]
+            con.execute(f"create or replace view {name} as with source as ({_relation(other, table_files.get(other, []))}) "
+                        f"select * from ({sql})")
+        con.execute(f"create or replace view source as {_relation(table, abs_files)}")
         for name, (sql, sort_by) in DERIVED.get(table, {}).items():
             rel = Path("tables") / "_derived" / name / f"v{version:06d}-{uuid.uuid4().hex[:8]}.parquet"
             target = self.root / rel
@@ -318,8 +337,64 @@ class Workspace:
             created.append(target)
             con.execute(f"copy (select * from ({sql}) order by {', '.join(sort_by)}) to '{_sql_path(target)}' "
                         f"(format parquet, compression zstd, row_group_size {ROW_GROUP_SIZE})")
+            # a later derived table of the same source may build on this one
+            con.execute(f"create or replace view {name} as select * from read_parquet('{_sql_path(target)}')")
             result[name] = [str(rel)]
         return result
+
+    def _rebuild_dependents(self, con, manifest: dict, changed: str, table_files: dict[str, list[str]],
+                            version: int, created: list[Path]) -> tuple[dict, list[str]]:
+        """Rebuild the derived tables of the tables that read `changed` (loyalty.derived.READS).
+        Returns their new states and their old derived files (to retire)."""
+        states, retired = {}, []
+        for table, reads in READS.items():
+            state = manifest.get("tables", {}).get(table)
+            if changed not in reads.values() or table == changed or not state or not state.get("files"):
+                continue
+            derived = self._build_derived(con, table, table_files[table], version, created, table_files)
+            states[table] = {**state, "derived": derived, "derived_version": DERIVED_VERSION}
+            retired += [f for files in (state.get("derived") or {}).values() for f in files]
+        return states, retired
+
+    def rebuild_derived(self, user: str = "local") -> list[str]:
+        """Rebuild the derived tables of every table whose derived tables were written by an older version;
+        one atomic workspace version per table. Returns the tables rebuilt."""
+        rebuilt = []
+        for table in DERIVED:
+            with self.lock():
+                manifest = self._read_manifest()
+                if table not in self.snapshot().outdated_derived():
+                    continue
+                state = manifest["tables"][table]
+                version = manifest.get("version", 0) + 1
+                table_files = {name: [str(self.root / f) for f in st["files"]]
+                               for name, st in manifest.get("tables", {}).items()}
+                created: list[Path] = []
+                con = self._connection()
+                try:
+                    derived = self._build_derived(con, table, table_files[table], version, created, table_files)
+                    old_derived = [f for files in (state.get("derived") or {}).values() for f in files]
+                    self._publish(manifest, version, {table: {**state, "derived": derived,
+                                                              "derived_version": DERIVED_VERSION}},
+                                  old_derived, None)
+                except BaseException:
+                    for path in created:
+                        path.unlink(missing_ok=True)
+                    raise
+                finally:
+                    con.close()
+                self._log(dict(action="rebuild_derived", table=table, user=user, version=version,
+                               rows_total=state["rows"]))
+                rebuilt.append(table)
+        return rebuilt
+
+    def _connection(self) -> duckdb.DuckDBPyConnection:
+        """A DuckDB connection for writing: bounded memory, sorts spill to the workspace's staging folder."""
+        con = duckdb.connect()
+        con.execute("set preserve_insertion_order=false")
+        con.execute(f"set memory_limit='{self.memory_limit}'")
+        con.execute(f"set temp_directory='{_sql_path(self.root / '.staging' / 'spill')}'")
+        return con
 
     def delete(self, table: str, user: str = "local") -> int:
         get_table(table)
@@ -330,7 +405,21 @@ class Workspace:
                 return manifest.get("version", 0)
             version = manifest.get("version", 0) + 1
             old_derived = [f for files in old.get("derived", {}).values() for f in files]
-            self._publish(manifest, version, {table: None}, list(old["files"]) + old_derived, None)
+            table_files = {name: [str(self.root / f) for f in st["files"]]
+                           for name, st in manifest.get("tables", {}).items() if name != table}
+            created: list[Path] = []
+            con = self._connection()
+            try:
+                dependents, dependent_retired = self._rebuild_dependents(con, manifest, table, table_files, version,
+                                                                          created)
+                self._publish(manifest, version, {table: None, **dependents},
+                              list(old["files"]) + old_derived + dependent_retired, None)
+            except BaseException:
+                for path in created:
+                    path.unlink(missing_ok=True)
+                raise
+            finally:
+                con.close()
             self._log(dict(action="delete", table=table, user=user, version=version, rows_total=0))
             return version
 
@@ -384,6 +473,14 @@ class Workspace:
 def _chain(first, rest):
     yield first
     yield from rest
+
+
+def _relation(table: str, files: list[str]) -> str:
+    """SQL reading a contract table's files; without files an empty relation with the contract's columns."""
+    if files:
+        return "select * from read_parquet([" + ", ".join(f"'{_sql_path(Path(f))}'" for f in files) + "])"
+    columns = ", ".join(f'cast(null as {c.sql_type}) as "{c.name}"' for c in TABLES[table].columns)
+    return f"select {columns} where false"
 
 
 def _sql_path(path: Path) -> str:

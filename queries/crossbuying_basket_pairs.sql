@@ -5,9 +5,11 @@
 -- orders_both = orders with A and B; support = orders_both / orders with >= 1 counted category;
 -- confidence = orders_both / orders with A; lift = confidence / (orders with B / orders with a category).
 -- Parameters: $start, $end (inclusive), $segments, $regions, $channels, $stores (empty list = all).
-with filtered_orders as (
-    select *
-    from orders
+
+-- the lines of the filtered orders, summed per order and category (derived table order_categories)
+with order_lines as (
+    select order_key, category, revenue, lines
+    from order_categories
     where order_date between $start and $end
       and (len($segments) = 0 or list_contains($segments, segment))
       and (len($regions) = 0 or list_contains($regions, region))
@@ -15,17 +17,7 @@ with filtered_orders as (
       and (len($stores) = 0 or list_contains($stores, store))
 ),
 
--- the rows of the filtered orders (order key as in the `orders` view of loyalty/db.py); a row's date is
--- never before its order's date, so rows before $start cannot belong to a filtered order
-order_lines as (
-    select fo.order_key, nullif(trim(t.category), '') as category, t.revenue
-    from transactions t
-    join filtered_orders fo
-      on fo.order_key = coalesce(t.order_id, t.customer_id || '|' || strftime(t.order_date, '%Y-%m-%d'))
-    where t.order_date >= $start
-),
-
-order_categories as (
+basket_categories as (
     select order_key, category
     from order_lines
     where category is not null
@@ -35,19 +27,19 @@ order_categories as (
 
 category_orders as (
     select count(distinct order_key) as orders
-    from order_categories
+    from basket_categories
 ),
 
 orders_per_category as (
     select category, count(*) as orders
-    from order_categories
+    from basket_categories
     group by category
 ),
 
 pair_counts as (
     select a.category as category_a, b.category as category_b, count(*) as orders_both
-    from order_categories a
-    join order_categories b on a.order_key = b.order_key and a.category < b.category
+    from basket_categories a
+    join basket_categories b on a.order_key = b.order_key and a.category < b.category
     group by a.category, b.category
 ),
 

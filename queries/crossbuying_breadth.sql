@@ -13,34 +13,35 @@ with filtered_orders as (
       and (len($stores) = 0 or list_contains($stores, store))
 ),
 
--- the rows of the filtered orders (order key as in the `orders` view of loyalty/db.py); a row's date is
--- never before its order's date, so rows before $start cannot belong to a filtered order
+-- the lines of the filtered orders, summed per order and category (derived table order_categories)
 order_lines as (
-    select fo.customer_id, nullif(trim(t.category), '') as category, t.revenue
-    from transactions t
-    join filtered_orders fo
-      on fo.order_key = coalesce(t.order_id, t.customer_id || '|' || strftime(t.order_date, '%Y-%m-%d'))
-    where t.order_date >= $start
+    select customer_no, category, revenue, lines
+    from order_categories
+    where order_date between $start and $end
+      and (len($segments) = 0 or list_contains($segments, segment))
+      and (len($regions) = 0 or list_contains($regions, region))
+      and (len($channels) = 0 or list_contains($channels, channel))
+      and (len($stores) = 0 or list_contains($stores, store))
 ),
 
 customer_categories as (
-    select customer_id, category
+    select customer_no, category
     from order_lines
     where category is not null
-    group by customer_id, category
+    group by customer_no, category
     having round(sum(revenue), 2) > 0
 ),
 
 breadth as (
-    select customer_id, least(count(*), 3) as breadth
+    select customer_no, least(count(*), 3) as breadth
     from customer_categories
-    group by customer_id
+    group by customer_no
 ),
 
 customer_orders as (
-    select customer_id, count(*) as orders, sum(revenue) as revenue
+    select customer_no, count(*) as orders, sum(revenue) as revenue
     from filtered_orders
-    group by customer_id
+    group by customer_no
 ),
 
 final as (
@@ -52,7 +53,7 @@ final as (
         avg(o.orders) as orders_per_customer,
         avg(o.revenue) as revenue_per_customer
     from breadth b
-    join customer_orders o using (customer_id)
+    join customer_orders o using (customer_no)
     group by b.breadth
 )
 

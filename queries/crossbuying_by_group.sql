@@ -6,18 +6,11 @@
 -- categories per customer. A category counts when the customer's net revenue in it is > 0.
 -- group_value is NULL where the attribute is empty; loyalty_member is 'true' or 'false'.
 -- Parameters: $dimension, $start, $end (inclusive), $segments, $regions, $channels, $stores.
-with filtered_orders as (
-    select *
-    from orders
-    where order_date between $start and $end
-      and (len($segments) = 0 or list_contains($segments, segment))
-      and (len($regions) = 0 or list_contains($regions, region))
-      and (len($channels) = 0 or list_contains($channels, channel))
-      and (len($stores) = 0 or list_contains($stores, store))
-),
 
-grouped_orders as (
-    select order_key, customer_id,
+-- order_lines: the lines of the filtered orders, summed per order and category (derived table
+-- order_categories), with the group of the customer (segment, region, loyalty_member) or of the order
+with order_lines as (
+    select customer_no, category, revenue,
            case $dimension
                when 'segment' then segment
                when 'region' then region
@@ -25,31 +18,26 @@ grouped_orders as (
                when 'channel' then channel
                when 'store' then store
            end as group_value
-    from filtered_orders
-),
-
--- the rows of the filtered orders (order key as in the `orders` view of loyalty/db.py); a row's date is
--- never before its order's date, so rows before $start cannot belong to a filtered order
-order_lines as (
-    select g.group_value, g.customer_id, nullif(trim(t.category), '') as category, t.revenue
-    from transactions t
-    join grouped_orders g
-      on g.order_key = coalesce(t.order_id, t.customer_id || '|' || strftime(t.order_date, '%Y-%m-%d'))
-    where t.order_date >= $start
+    from order_categories
+    where order_date between $start and $end
+      and (len($segments) = 0 or list_contains($segments, segment))
+      and (len($regions) = 0 or list_contains($regions, region))
+      and (len($channels) = 0 or list_contains($channels, channel))
+      and (len($stores) = 0 or list_contains($stores, store))
 ),
 
 customer_categories as (
-    select group_value, customer_id, category
+    select group_value, customer_no, category
     from order_lines
     where category is not null
-    group by group_value, customer_id, category
+    group by group_value, customer_no, category
     having round(sum(revenue), 2) > 0
 ),
 
 breadth as (
-    select group_value, customer_id, count(*) as categories
+    select group_value, customer_no, count(*) as categories
     from customer_categories
-    group by group_value, customer_id
+    group by group_value, customer_no
 ),
 
 final as (

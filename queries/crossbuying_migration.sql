@@ -9,31 +9,23 @@
 -- customers = those of them who later bought next_category; share = customers / entry_customers;
 -- median_days = median days from the first purchase day to the first later day with next_category.
 -- Parameters: $start, $end (inclusive), $segments, $regions, $channels, $stores (empty list = all).
-with filtered_orders as (
-    select *
-    from orders
-    where order_date between $start and $end
-      and (len($segments) = 0 or list_contains($segments, segment))
-      and (len($regions) = 0 or list_contains($regions, region))
-      and (len($channels) = 0 or list_contains($channels, channel))
-      and (len($stores) = 0 or list_contains($stores, store))
-),
-
-first_days as (
+with first_days as (
     select customer_id, min(order_date) as first_day
     from orders
     group by customer_id
 ),
 
--- the rows of the filtered orders of customers first seen in the period (order key as in the `orders`
--- view of loyalty/db.py); a row's date is never before its order's date
+-- the lines of the filtered orders of customers first seen in the period, summed per order and
+-- category (derived table order_categories)
 order_lines as (
-    select fo.customer_id, fo.order_date, f.first_day, nullif(trim(t.category), '') as category, t.revenue
-    from transactions t
-    join filtered_orders fo
-      on fo.order_key = coalesce(t.order_id, t.customer_id || '|' || strftime(t.order_date, '%Y-%m-%d'))
-    join first_days f on f.customer_id = fo.customer_id and f.first_day >= $start
-    where t.order_date >= $start
+    select c.customer_id, c.order_date, f.first_day, c.category, c.revenue
+    from order_categories c
+    join first_days f on f.customer_id = c.customer_id and f.first_day >= $start
+    where c.order_date between $start and $end
+      and (len($segments) = 0 or list_contains($segments, segment))
+      and (len($regions) = 0 or list_contains($regions, region))
+      and (len($channels) = 0 or list_contains($channels, channel))
+      and (len($stores) = 0 or list_contains($stores, store))
 ),
 
 day_categories as (

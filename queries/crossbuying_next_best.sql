@@ -9,24 +9,16 @@
 -- For a customer with k categories only the k best rules of each bought category can hold the answer
 -- (at most k - 1 of their targets are already bought), which keeps the candidate set small.
 -- Parameters: $start, $end (inclusive), $segments, $regions, $channels, $stores (empty list = all).
-with filtered_orders as (
-    select *
-    from orders
+
+-- the lines of the filtered orders, summed per order and category (derived table order_categories)
+with order_lines as (
+    select customer_id, category, revenue, lines
+    from order_categories
     where order_date between $start and $end
       and (len($segments) = 0 or list_contains($segments, segment))
       and (len($regions) = 0 or list_contains($regions, region))
       and (len($channels) = 0 or list_contains($channels, channel))
       and (len($stores) = 0 or list_contains($stores, store))
-),
-
--- the rows of the filtered orders (order key as in the `orders` view of loyalty/db.py); a row's date is
--- never before its order's date, so rows before $start cannot belong to a filtered order
-order_lines as (
-    select fo.customer_id, nullif(trim(t.category), '') as category, t.revenue
-    from transactions t
-    join filtered_orders fo
-      on fo.order_key = coalesce(t.order_id, t.customer_id || '|' || strftime(t.order_date, '%Y-%m-%d'))
-    where t.order_date >= $start
 ),
 
 customer_categories as (

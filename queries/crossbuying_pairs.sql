@@ -7,9 +7,11 @@
 -- more often than by chance). Computed with a distinct (customer, category) set self-joined on the
 -- customer with A < B, so the cost grows with category pairs per customer, not with pairs x customers.
 -- Parameters: $start, $end (inclusive), $segments, $regions, $channels, $stores (empty list = all).
-with filtered_orders as (
-    select *
-    from orders
+
+-- the lines of the filtered orders, summed per order and category (derived table order_categories)
+with order_lines as (
+    select customer_no, category, revenue, lines
+    from order_categories
     where order_date between $start and $end
       and (len($segments) = 0 or list_contains($segments, segment))
       and (len($regions) = 0 or list_contains($regions, region))
@@ -17,26 +19,16 @@ with filtered_orders as (
       and (len($stores) = 0 or list_contains($stores, store))
 ),
 
--- the rows of the filtered orders (order key as in the `orders` view of loyalty/db.py); a row's date is
--- never before its order's date, so rows before $start cannot belong to a filtered order
-order_lines as (
-    select fo.customer_id, nullif(trim(t.category), '') as category, t.revenue
-    from transactions t
-    join filtered_orders fo
-      on fo.order_key = coalesce(t.order_id, t.customer_id || '|' || strftime(t.order_date, '%Y-%m-%d'))
-    where t.order_date >= $start
-),
-
 customer_categories as (
-    select customer_id, category
+    select customer_no, category
     from order_lines
     where category is not null
-    group by customer_id, category
+    group by customer_no, category
     having round(sum(revenue), 2) > 0
 ),
 
 category_buyers as (
-    select count(distinct customer_id) as customers
+    select count(distinct customer_no) as customers
     from customer_categories
 ),
 
@@ -49,7 +41,7 @@ category_customers as (
 pair_counts as (
     select a.category as category_a, b.category as category_b, count(*) as customers_both
     from customer_categories a
-    join customer_categories b on a.customer_id = b.customer_id and a.category < b.category
+    join customer_categories b on a.customer_no = b.customer_no and a.category < b.category
     group by a.category, b.category
 ),
 

@@ -6,9 +6,12 @@
 -- categories_per_customer = mean number of counted categories per category buyer (median alongside).
 -- lines / lines_without_category: transaction rows of the filtered orders and those without a category.
 -- Parameters: $start, $end (inclusive), $segments, $regions, $channels, $stores (empty list = all).
-with filtered_orders as (
-    select *
-    from orders
+
+-- One pass over the lines: every order has at least one row in order_categories (its lines without
+-- category have category null), so the active customers are the customers of these rows.
+with order_lines as (
+    select customer_no, category, revenue, lines
+    from order_categories
     where order_date between $start and $end
       and (len($segments) = 0 or list_contains($segments, segment))
       and (len($regions) = 0 or list_contains($regions, region))
@@ -16,41 +19,38 @@ with filtered_orders as (
       and (len($stores) = 0 or list_contains($stores, store))
 ),
 
--- the rows of the filtered orders (order key as in the `orders` view of loyalty/db.py); a row's date is
--- never before its order's date, so rows before $start cannot belong to a filtered order
-order_lines as (
-    select fo.customer_id, nullif(trim(t.category), '') as category, t.revenue
-    from transactions t
-    join filtered_orders fo
-      on fo.order_key = coalesce(t.order_id, t.customer_id || '|' || strftime(t.order_date, '%Y-%m-%d'))
-    where t.order_date >= $start
+customer_category_totals as (
+    select customer_no, category, sum(revenue) as revenue, sum(lines) as lines,
+           category is not null and round(sum(revenue), 2) > 0 as counted
+    from order_lines
+    group by customer_no, category
 ),
 
-customer_categories as (
-    select customer_id, category
-    from order_lines
-    where category is not null
-    group by customer_id, category
-    having round(sum(revenue), 2) > 0
+per_customer as (
+    select customer_no,
+           count(*) filter (where counted) as categories,
+           sum(lines) as lines,
+           coalesce(sum(lines) filter (where category is null), 0) as lines_without_category
+    from customer_category_totals
+    group by customer_no
 ),
 
 breadth as (
-    select customer_id, count(*) as categories
-    from customer_categories
-    group by customer_id
+    select categories from per_customer where categories >= 1
 ),
 
 final as (
     select
-        (select count(distinct customer_id) from filtered_orders) as active_customers,
+        (select count(*) from per_customer) as active_customers,
         count(*) as category_buyers,
         count(*) filter (where categories >= 2) as cross_buyers,
         count(*) filter (where categories >= 2) / nullif(count(*), 0) as cross_buying_rate,
         avg(categories) as categories_per_customer,
         median(categories) as median_categories_per_customer,
-        (select count(distinct category) from customer_categories) as categories,
-        (select count(*) from order_lines) as lines,
-        (select count(*) from order_lines where category is null) as lines_without_category
+        (select count(distinct category) from customer_category_totals where counted) as categories,
+        (select cast(coalesce(sum(lines), 0) as bigint) from per_customer) as lines,
+        (select cast(coalesce(sum(lines_without_category), 0) as bigint) from per_customer)
+            as lines_without_category
     from breadth
 )
 

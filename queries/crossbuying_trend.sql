@@ -4,9 +4,11 @@
 -- own orders only, so a monthly rate is lower than the rate of a whole year.
 -- A category counts for a customer when the customer's net revenue in it in the bucket is > 0.
 -- Parameters: $grain, $start, $end (inclusive), $segments, $regions, $channels, $stores.
-with filtered_orders as (
-    select *
-    from orders
+
+-- the lines of the filtered orders, summed per order and category (derived table order_categories)
+with order_lines as (
+    select customer_no, cast(date_trunc($grain, order_date) as date) as period, category, revenue, lines
+    from order_categories
     where order_date between $start and $end
       and (len($segments) = 0 or list_contains($segments, segment))
       and (len($regions) = 0 or list_contains($regions, region))
@@ -14,29 +16,18 @@ with filtered_orders as (
       and (len($stores) = 0 or list_contains($stores, store))
 ),
 
--- the rows of the filtered orders (order key as in the `orders` view of loyalty/db.py); a row's date is
--- never before its order's date, so rows before $start cannot belong to a filtered order
-order_lines as (
-    select fo.customer_id, cast(date_trunc($grain, fo.order_date) as date) as period,
-           nullif(trim(t.category), '') as category, t.revenue
-    from transactions t
-    join filtered_orders fo
-      on fo.order_key = coalesce(t.order_id, t.customer_id || '|' || strftime(t.order_date, '%Y-%m-%d'))
-    where t.order_date >= $start
-),
-
 customer_categories as (
-    select period, customer_id, category
+    select period, customer_no, category
     from order_lines
     where category is not null
-    group by period, customer_id, category
+    group by period, customer_no, category
     having round(sum(revenue), 2) > 0
 ),
 
 breadth as (
-    select period, customer_id, count(*) as categories
+    select period, customer_no, count(*) as categories
     from customer_categories
-    group by period, customer_id
+    group by period, customer_no
 ),
 
 final as (

@@ -4,15 +4,24 @@
 -- every month end in between, for the linear projection to the period end. Targets that have not
 -- started have no row. KPI definitions: active_customers, orders, revenue, avg_order_value,
 -- repeat_purchase_rate, orders_per_customer as queries/kpis.sql over [period_start, cutoff];
--- cross_buying_rate = share of active customers with purchase lines (revenue > 0) in >= 2 categories;
+-- cross_buying_rate as queries/crossbuying_rate.sql (category buyers with >= 2 counted categories);
 -- churn_rate = share of the customers active in the equally long window just before period_start
 -- without an order in [period_start, cutoff]; nps = % promoters (9-10) - % detractors (0-6) of the
 -- answers with nps (-100..100); csat = mean csat (1-5). Definitions: docs/metrics.md#targets.
--- Parameters: $as_of.
-with target_rows as (
+-- Parameters: $as_of; $containing: only the targets whose period contains this date (null = all targets;
+-- the cockpit shows only those, and skipping the others saves scanning years of orders). target_id is
+-- the same with and without $containing.
+with numbered_targets as (
     select row_number() over (order by kpi, period_start, period_end, segment, target) as target_id,
            kpi, period_start, period_end, segment, target
     from targets
+),
+
+target_rows as (
+    select *
+    from numbered_targets
+    where cast($containing as date) is null
+       or (period_start <= cast($containing as date) and period_end >= cast($containing as date))
 ),
 
 month_ends as (
@@ -20,7 +29,7 @@ month_ends as (
     from (
         select unnest(generate_series(cast(date_trunc('month', min(period_start)) as date),
                                       cast($as_of as date), interval 1 month)) as month_start
-        from targets
+        from target_rows
     ) months
 ),
 
@@ -65,19 +74,25 @@ cross_windows as (
     select distinct period_start, cutoff from cutoffs where kpi = 'cross_buying_rate'
 ),
 
-cross_per_customer as (
-    select w.period_start, w.cutoff, t.customer_id, any_value(a.segment) as segment,
-           count(distinct t.category) filter (where t.revenue > 0) as categories
+-- counted categories as in queries/crossbuying_rate.sql: net revenue > 0 over the window's orders
+cross_categories as (
+    select w.period_start, w.cutoff, c.customer_no, c.category, any_value(c.segment) as segment
     from cross_windows w
-    join transactions t on t.order_date between w.period_start and w.cutoff
-    left join customer_attributes a on a.customer_id = t.customer_id
-    group by w.period_start, w.cutoff, t.customer_id
+    join order_categories c on c.order_date between w.period_start and w.cutoff
+    where c.category is not null
+    group by w.period_start, w.cutoff, c.customer_no, c.category
+    having round(sum(c.revenue), 2) > 0
+),
+
+cross_per_customer as (
+    select period_start, cutoff, customer_no, any_value(segment) as segment, count(*) as categories
+    from cross_categories
+    group by period_start, cutoff, customer_no
 ),
 
 cross_buying as (
     select period_start, cutoff, segment, grouping(segment) as is_total,
-           count(*) filter (where categories >= 2) / nullif(count(*) filter (where categories >= 1), 0)
-               as cross_buying_rate
+           count(*) filter (where categories >= 2) / nullif(count(*), 0) as cross_buying_rate
     from cross_per_customer
     group by grouping sets ((period_start, cutoff, segment), (period_start, cutoff))
 ),

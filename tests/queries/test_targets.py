@@ -11,7 +11,7 @@ from loyalty import queries
 from loyalty.db import connect
 from tests.conftest import FIXTURE_CUSTOMERS, FIXTURE_TRANSACTIONS, d, make_workspace
 
-SAMPLE_PARAMS = {"targets_progress": {"as_of": date(2026, 3, 1)}}
+SAMPLE_PARAMS = {"targets_progress": {"as_of": date(2026, 3, 1), "containing": None}}
 AS_OF = date(2026, 3, 1)  # last order date of the fixture
 
 
@@ -43,7 +43,7 @@ def progress(tmp_path_factory):
     ws = make_workspace(tmp_path_factory.mktemp("targets_ws"), transactions=FIXTURE_TRANSACTIONS,
                         customers=FIXTURE_CUSTOMERS, targets=TARGETS, surveys=SURVEYS)
     con = connect(ws.snapshot())
-    yield queries.run(con, "targets_progress", as_of=AS_OF)
+    yield queries.run(con, "targets_progress", as_of=AS_OF, containing=None)
     con.close()
 
 
@@ -76,6 +76,24 @@ def test_running_target_has_month_end_cutoffs(progress):
     # revenue to date: Jan 50 (A 30 + B 20), + Feb A 50 = 100, + Mar 1 C 90 = 190
     assert [str(c.date()) for c in revenue["cutoff"]] == ["2026-01-31", "2026-02-28", "2026-03-01"]
     assert revenue["actual"].tolist() == pytest.approx([50.0, 100.0, 190.0])
+
+
+def test_containing_keeps_only_targets_whose_period_contains_the_date(tmp_path, progress):
+    ws = make_workspace(tmp_path, transactions=FIXTURE_TRANSACTIONS, customers=FIXTURE_CUSTOMERS, targets=TARGETS,
+                        surveys=SURVEYS)
+    con = connect(ws.snapshot())
+    try:
+        subset = queries.run(con, "targets_progress", as_of=AS_OF, containing=d("2026-03-01"))
+    finally:
+        con.close()
+    # periods containing 2026-03-01: revenue Jan-Mar and the four targets ending on Mar 1 (not the Feb ones,
+    # not the one starting in April)
+    assert sorted(subset["kpi"].unique()) == ["cross_buying_rate", "csat", "nps", "repeat_purchase_rate", "revenue"]
+    # same ids and values as in the full result
+    merged = subset.merge(progress, on=["target_id", "cutoff"], suffixes=("", "_all"))
+    assert len(merged) == len(subset)
+    assert (merged["kpi"] == merged["kpi_all"]).all()
+    assert merged["actual"].tolist() == pytest.approx(merged["actual_all"].tolist())
 
 
 def test_projection_is_a_least_squares_line(progress):
