@@ -10,17 +10,17 @@
 -- median_days = median days from the first purchase day to the first later day with next_category.
 -- Parameters: $start, $end (inclusive), $segments, $regions, $channels, $stores (empty list = all).
 with first_days as (
-    select customer_id, min(order_date) as first_day
+    select customer_no, min(order_date) as first_day
     from orders
-    group by customer_id
+    group by customer_no
 ),
 
 -- the lines of the filtered orders of customers first seen in the period, summed per order and
 -- category (derived table order_categories)
 order_lines as (
-    select c.customer_id, c.order_date, f.first_day, c.category, c.revenue
+    select c.customer_no, c.order_date, f.first_day, c.category, c.revenue
     from order_categories c
-    join first_days f on f.customer_id = c.customer_id and f.first_day >= $start
+    join first_days f on f.customer_no = c.customer_no and f.first_day >= $start
     where c.order_date between $start and $end
       and (len($segments) = 0 or list_contains($segments, segment))
       and (len($regions) = 0 or list_contains($regions, region))
@@ -29,30 +29,30 @@ order_lines as (
 ),
 
 day_categories as (
-    select customer_id, order_date, first_day, category
+    select customer_no, order_date, first_day, category
     from order_lines
     where category is not null
-    group by customer_id, order_date, first_day, category
+    group by customer_no, order_date, first_day, category
     having round(sum(revenue), 2) > 0
 ),
 
 entries as (
-    select customer_id, first_day, category as entry_category
+    select customer_no, first_day, category as entry_category
     from day_categories
     where order_date = first_day
 ),
 
 followups as (
-    select customer_id, category as next_category, min(order_date) as next_day
+    select customer_no, category as next_category, min(order_date) as next_day
     from day_categories
     where order_date > first_day
-    group by customer_id, category
+    group by customer_no, category
 ),
 
 entry_totals as (
     select e.entry_category,
            count(*) as entry_customers,
-           count(*) filter (where e.customer_id in (select customer_id from followups)) as followup_customers
+           count(*) filter (where e.customer_no in (select customer_no from followups)) as followup_customers
     from entries e
     group by e.entry_category
 ),
@@ -62,7 +62,7 @@ transitions as (
            count(*) as customers,
            median(date_diff('day', e.first_day, f.next_day)) as median_days
     from entries e
-    join followups f using (customer_id)
+    join followups f using (customer_no)
     group by e.entry_category, f.next_category
 ),
 

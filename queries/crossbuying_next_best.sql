@@ -12,7 +12,7 @@
 
 -- the lines of the filtered orders, summed per order and category (derived table order_categories)
 with order_lines as (
-    select customer_id, category, revenue, lines
+    select customer_no, customer_id, segment, category, revenue
     from order_categories
     where order_date between $start and $end
       and (len($segments) = 0 or list_contains($segments, segment))
@@ -22,15 +22,16 @@ with order_lines as (
 ),
 
 customer_categories as (
-    select customer_id, category, sum(revenue) as category_revenue
+    select customer_no, category, sum(revenue) as category_revenue,
+           any_value(customer_id) as customer_id, any_value(segment) as segment
     from order_lines
     where category is not null
-    group by customer_id, category
+    group by customer_no, category
     having round(sum(revenue), 2) > 0
 ),
 
 category_buyers as (
-    select count(distinct customer_id) as customers
+    select count(distinct customer_no) as customers
     from customer_categories
 ),
 
@@ -43,7 +44,7 @@ category_stats as (
 pair_counts as (
     select a.category as category_a, b.category as category_b, count(*) as customers_both
     from customer_categories a
-    join customer_categories b on a.customer_id = b.customer_id and a.category < b.category
+    join customer_categories b on a.customer_no = b.customer_no and a.category < b.category
     group by a.category, b.category
 ),
 
@@ -77,41 +78,54 @@ ranked_rules as (
 ),
 
 customer_breadth as (
-    select customer_id, count(*) as categories,
-           array_to_string(list_sort(list(category)), ', ') as bought
+    select customer_no, any_value(customer_id) as customer_id, any_value(segment) as segment,
+           count(*) as categories, list_sort(list(category)) as basket
     from customer_categories
-    group by customer_id
+    group by customer_no
+),
+
+-- customers with the same set of categories get the same offer: the best rule is found once per set
+-- (few distinct sets, far fewer than customers), using one customer of the set as its representative
+baskets as (
+    select basket, any_value(categories) as categories, min(customer_no) as representative
+    from customer_breadth
+    group by basket
+),
+
+basket_categories as (
+    select b.basket, c.category
+    from baskets b
+    join customer_categories c on c.customer_no = b.representative
 ),
 
 candidates as (
-    select c.customer_id, r.consequent, r.rule_rank
-    from customer_categories c
-    join customer_breadth b using (customer_id)
-    join ranked_rules r on r.antecedent = c.category and r.rank_in_antecedent <= b.categories
-    anti join customer_categories owned on owned.customer_id = c.customer_id and owned.category = r.consequent
+    select bc.basket, r.consequent, r.rule_rank
+    from basket_categories bc
+    join baskets b on b.basket = bc.basket
+    join ranked_rules r on r.antecedent = bc.category and r.rank_in_antecedent <= b.categories
+    anti join basket_categories owned on owned.basket = bc.basket and owned.category = r.consequent
 ),
 
 best as (
-    select customer_id, min(rule_rank) as rule_rank
+    select basket, min(rule_rank) as rule_rank
     from candidates
-    group by customer_id
+    group by basket
 ),
 
 final as (
     select
-        best.customer_id,
-        a.segment,
-        cb.bought as bought_categories,
-        b.consequent as next_category,
-        b.antecedent as because_of,
-        b.confidence,
-        b.lift,
-        b.revenue_per_buyer,
-        b.confidence * b.revenue_per_buyer as expected_value
-    from best
-    join ranked_rules b using (rule_rank)
-    join customer_breadth cb using (customer_id)
-    left join customer_attributes a using (customer_id)
+        cb.customer_id,
+        cb.segment,
+        array_to_string(cb.basket, ', ') as bought_categories,
+        r.consequent as next_category,
+        r.antecedent as because_of,
+        r.confidence,
+        r.lift,
+        r.revenue_per_buyer,
+        r.confidence * r.revenue_per_buyer as expected_value
+    from customer_breadth cb
+    join best on best.basket = cb.basket
+    join ranked_rules r on r.rule_rank = best.rule_rank
 )
 
 select * from final order by expected_value desc, customer_id
