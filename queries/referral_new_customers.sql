@@ -15,11 +15,11 @@ with filtered_orders as (
       and (len($stores) = 0 or list_contains($stores, store))
 ),
 
--- first order date = the earliest order date of the customer = the earliest of their transaction rows
+-- first order date = the earliest order date of the customer (the earliest of their transaction rows)
 first_orders as (
-    select customer_id, min(order_date) as first_order_date
-    from transactions
-    group by customer_id
+    select customer_no, min(order_date) as first_order_date
+    from orders
+    group by customer_no
 ),
 
 acquisition as (
@@ -36,16 +36,17 @@ acquisition as (
     group by customer_id
 ),
 
-new_customers as (
-    select
-        o.customer_id,
-        coalesce(a.grp, 'unknown') as grp,
-        count(*) as orders,
-        sum(o.revenue) as revenue
+new_customer_orders as (
+    select o.customer_no, any_value(o.customer_id) as customer_id, count(*) as orders, sum(o.revenue) as revenue
     from filtered_orders o
-    join first_orders f on f.customer_id = o.customer_id and f.first_order_date between $start and $end
-    left join acquisition a on a.customer_id = o.customer_id
-    group by o.customer_id, a.grp
+    join first_orders f on f.customer_no = o.customer_no and f.first_order_date between $start and $end
+    group by o.customer_no
+),
+
+new_customers as (
+    select n.customer_id, coalesce(a.grp, 'unknown') as grp, n.orders, n.revenue
+    from new_customer_orders n
+    left join acquisition a on a.customer_id = n.customer_id
 ),
 
 final as (

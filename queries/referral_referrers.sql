@@ -3,10 +3,10 @@
 -- of the period (referred_by of a customer whose first order ever lies in the period) and the share.
 -- Segment/region filters apply to the recommending customer; channel/store filters do not apply
 -- (a recommendation is no purchase). Parameters: $start, $end, $segments, $regions.
-with -- first order date = the earliest order date of the customer = the earliest of their transaction rows
+with -- first order date = the earliest order date of the customer (the earliest of their transaction rows)
 first_orders as (
     select customer_id, min(order_date) as first_order_date
-    from transactions
+    from orders
     group by customer_id
 ),
 
