@@ -114,7 +114,7 @@ def _atomic_write_text(path: Path, text: str) -> None:
 
 
 class Workspace:
-    def __init__(self, root: str | Path, keep_versions: int = 3, memory_limit: str = "1GB"):
+    def __init__(self, root: str | Path, keep_versions: int = 3, memory_limit: str = "2GB"):
         self.root = Path(root).resolve()
         self.keep_versions = keep_versions
         self.memory_limit = memory_limit
