@@ -13,8 +13,11 @@ with filtered_orders as (
 ),
 
 -- >>> abc classification: identical in every abc_*.sql (tests/queries/test_abc_classes.py checks it)
+-- grouped by customer_no (one integer per customer_id): cheaper than by the text id; the text
+-- columns are only read by the queries that show them
 per_customer as (
-    select customer_id,
+    select customer_no,
+           any_value(customer_id) as customer_id,
            any_value(segment) as segment,
            count(*) as orders,
            sum(revenue) as revenue,
@@ -22,52 +25,82 @@ per_customer as (
            count(*) filter (where margin is null) as orders_without_margin,
            case when $by = 'margin' then coalesce(sum(margin), 0) else sum(revenue) end as value
     from filtered_orders
-    group by customer_id
+    group by customer_no
 ),
 
 -- Only positive values build the cumulative share; ties (equal value) share the same cumulative
--- value before them, so customers with equal value always fall into the same class.
-ranked as (
-    select *,
-           greatest(value, 0) as positive_value,
-           sum(greatest(value, 0)) over (order by value desc range between unbounded preceding and current row)
-               - sum(greatest(value, 0)) over (partition by value) as value_before,
-           sum(greatest(value, 0)) over () as value_total,
-           row_number() over (order by value desc, customer_id) as value_rank,
-           count(*) over () as customers_total
+-- value before them, so customers with equal value always fall into the same class. Share and class
+-- depend on the value only: they are computed once per distinct value (value level), whose windows
+-- sort the distinct values instead of all customers. value_before = the positive value of all
+-- customers with a strictly higher value, customers_before = their number.
+value_levels as (
+    select value,
+           count(*) as customers,
+           coalesce(sum(sum(greatest(value, 0))) over (order by value desc
+                    rows between unbounded preceding and 1 preceding), 0) as value_before,
+           cast(coalesce(sum(count(*)) over (order by value desc
+                    rows between unbounded preceding and 1 preceding), 0) as bigint) as customers_before,
+           sum(sum(greatest(value, 0))) over () as value_total,
+           cast(sum(count(*)) over () as bigint) as customers_total
     from per_customer
+    group by value
 ),
 
-classified as (
+level_classes as (
     select *,
            value_before / nullif(value_total, 0) as share_before,
            case when value <= 0 then 'C'
                 when value_before / value_total < $a_bound then 'A'
                 when value_before / value_total < $b_bound then 'B'
                 else 'C' end as abc_class
-    from ranked
+    from value_levels
+),
+
+-- per customer: the class, share before and rank offset of its value level
+classified as (
+    select c.*, l.value_before, l.value_total, l.customers_before, l.customers_total, l.share_before, l.abc_class
+    from per_customer c
+    join level_classes l on l.value = c.value
 ),
 -- <<< abc classification
 
+-- The curve needs no rank per customer: the customers of one value level hold the ranks
+-- customers_before + 1 .. customers_before + customers, and the cumulative positive value through the
+-- j-th of them is value_before + j * the level's positive value.
+steps as (
+    select *, greatest(1, customers_total // 200) as step
+    from level_classes
+),
+
+-- the ranks shown: every step-th, the last customer of each class (which includes the last customer)
+point_ranks as (
+    select value, (customers_before // step + n) * step as value_rank
+    from (select *, unnest(range(1, (customers_before + customers) // step - customers_before // step + 1)) as n
+          from steps
+          where (customers_before + customers) // step > customers_before // step) multiples
+    union
+    -- classes are consecutive in rank order: a class ends with its lowest value
+    select min(value), max(customers_before + customers)
+    from steps
+    group by abc_class
+),
+
 curve as (
-    select value_rank,
-           customers_total,
-           abc_class,
-           value_rank / customers_total as customer_share,
-           sum(positive_value) over (order by value_rank) / nullif(value_total, 0) as value_share,
-           abc_class <> lead(abc_class) over (order by value_rank) as last_of_class
-    from classified
+    select r.value_rank,
+           l.abc_class,
+           r.value_rank / l.customers_total as customer_share,
+           (l.value_before + (r.value_rank - l.customers_before) * greatest(l.value, 0)) / nullif(l.value_total, 0)
+               as value_share
+    from point_ranks r
+    join level_classes l on l.value = r.value
 ),
 
 final as (
     select 0 as value_rank, 0.0 as customer_share, 0.0 as value_share, 'A' as abc_class
-    where exists (select 1 from classified)
+    where exists (select 1 from level_classes)
     union all
     select value_rank, customer_share, coalesce(value_share, 0), abc_class
     from curve
-    where value_rank = customers_total
-       or last_of_class
-       or value_rank % greatest(1, customers_total // 200) = 0
 )
 
 select * from final order by value_rank

@@ -120,6 +120,10 @@ def test_equal_values_fall_into_the_same_class(tmp_path):
     customers = run(con, "abc_customers", AbcSettings(a_bound=0.3)).set_index("customer_id")
     assert customers["abc_class"].to_dict() == {"X": "A", "Y": "A", "Z": "B"}
     assert customers["share_before"].tolist() == pytest.approx([0.0, 0.0, 0.8])
+    assert customers["value_rank"].to_dict() == {"X": 1, "Y": 2, "Z": 3}  # ties in customer_id order
+    # one class listed: its ranks continue after the classes above it
+    only_b = run(con, "abc_customers", AbcSettings(a_bound=0.3), abc_class="B")
+    assert only_b[["customer_id", "value_rank"]].values.tolist() == [["Z", 3]]
 
 
 def test_missing_margin_is_counted_and_all_customers_are_c(tmp_path):
@@ -138,6 +142,27 @@ def test_pareto_curve_points(con):
     assert curve["customer_share"].tolist() == pytest.approx([0, 1 / 6, 2 / 6, 3 / 6, 4 / 6, 5 / 6, 1])
     assert curve["value_share"].tolist() == pytest.approx([0, 0.5, 0.8, 0.9, 0.96, 1.0, 1.0])
     assert curve["abc_class"].tolist() == ["A", "A", "A", "B", "B", "C", "C"]
+
+
+def test_pareto_curve_of_many_customers_with_a_tie_over_several_points(tmp_path):
+    from loyalty.db import connect
+
+    # 400 customers: K000 300, K001 .. K399 1 each (one tie of 399); positive total 699. Every 400 // 200
+    # = 2nd rank is a point. A bound .4: K000 (before 0) is A, the tie (before 300 / 699 = .43) is B.
+    # Points: origin, rank 1 (last of A), ranks 2, 4, .., 400 (inside the tie: 300 + (rank - 1)) / 699.
+    transactions = [order("K000", "2026-01-02", 300.0, 1.0, "k000")]
+    transactions += [order(f"K{i:03d}", "2026-01-03", 1.0, 1.0, f"k{i:03d}") for i in range(1, 400)]
+    ws = make_workspace(tmp_path, transactions=transactions)
+    con = connect(ws.snapshot())
+    curve = run(con, "abc_pareto", AbcSettings(a_bound=0.4))
+    ranks = [0, 1, *range(2, 401, 2)]
+    assert curve["value_rank"].tolist() == ranks
+    assert curve["customer_share"].tolist() == pytest.approx([r / 400 for r in ranks])
+    assert curve["value_share"].tolist() == pytest.approx([0, 300 / 699, *((300 + r - 1) / 699 for r in ranks[2:])])
+    assert curve["abc_class"].tolist() == ["A", "A", *["B"] * 200]
+    customers = run(con, "abc_customers", AbcSettings(a_bound=0.4), abc_class="B")
+    assert customers["value_rank"].tolist() == list(range(2, 401))
+    assert customers["customer_id"].tolist() == [f"K{i:03d}" for i in range(1, 400)]
 
 
 def test_empty_period_gives_zero_classes_and_no_curve(con):

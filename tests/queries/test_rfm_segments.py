@@ -113,6 +113,32 @@ def test_ties_share_the_lower_score(con):
     assert df.loc["K", "rfm_segment"] == "loyal"
 
 
+def test_quintiles_of_seven_customers_with_ties(tmp_path):
+    from loyalty.db import connect
+
+    # 7 customers (not a multiple of 5), ties in every dimension; score = 1 + floor(5 * (rank - 1) / 7):
+    #   rank 1 -> 1, 2 -> 1, 3 -> 2, 4 -> 3, 5 -> 3, 6 -> 4, 7 -> 5
+    # customer  recency  frequency  monetary      ranks R / F / M   scores R / F / M
+    #   a         10        1        10            6 / 1 / 1         4 / 1 / 1
+    #   b         10        1        30            6 / 1 / 2         4 / 1 / 1
+    #   c         20        1        30            3 / 1 / 2         2 / 1 / 1
+    #   d         20        2        30 (2 x 15)   3 / 4 / 2         2 / 3 / 1
+    #   e         20        2        40 (2 x 20)   3 / 4 / 6         2 / 3 / 4
+    #   f         40        3        30 (3 x 10)   2 / 6 / 2         1 / 4 / 1
+    #   g         85        5       100 (5 x 20)   1 / 7 / 7         1 / 5 / 5
+    transactions = [*orders("a", ["2026-03-21"], 10.0), *orders("b", ["2026-03-21"], 30.0),
+                    *orders("c", ["2026-03-11"], 30.0), *orders("d", ["2026-03-01", "2026-03-11"], 15.0),
+                    *orders("e", ["2026-03-01", "2026-03-11"], 20.0),
+                    *orders("f", ["2026-02-01", "2026-02-10", "2026-02-19"], 10.0),
+                    *orders("g", [f"2026-01-0{i}" for i in range(1, 6)], 20.0)]
+    ws = make_workspace(tmp_path, transactions=transactions)
+    df = customers(connect(ws.snapshot()), Filters(start=d("2026-01-01"), end=d("2026-03-31")))
+    assert df["recency_days"].to_dict() == {"a": 10, "b": 10, "c": 20, "d": 20, "e": 20, "f": 40, "g": 85}
+    assert df["r_score"].to_dict() == {"a": 4, "b": 4, "c": 2, "d": 2, "e": 2, "f": 1, "g": 1}
+    assert df["f_score"].to_dict() == {"a": 1, "b": 1, "c": 1, "d": 3, "e": 3, "f": 4, "g": 5}
+    assert df["m_score"].to_dict() == {"a": 1, "b": 1, "c": 1, "d": 1, "e": 4, "f": 1, "g": 5}
+
+
 def test_cut_point_scores(con):
     scoring = RfmScoring("cut_points", recency_cuts=(3, 10, 40, 80), frequency_cuts=(2, 3, 4, 5),
                          monetary_cuts=(25, 50, 100, 200))

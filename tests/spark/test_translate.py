@@ -45,7 +45,8 @@ def test_view_definitions_translate_with_and_without_files(fixture_workspace, tm
     for snapshot in (fixture_workspace.snapshot(), Workspace(tmp_path).snapshot()):
         views = view_definitions(snapshot, lambda files: "some_parquet_view")
         names = [name for name, _ in views]
-        assert names[-3:] == ["order_facts", "customer_attributes", "orders"]
+        assert names[-5:] == ["customer_attributes", "order_facts", "orders", "order_category_facts",
+                              "order_categories"]
         for _, sql in views:
             sqlglot.parse_one(to_spark(sql), read="spark")
 
