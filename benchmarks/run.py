@@ -360,6 +360,17 @@ def render(sizes, rows, pages, latency, baseline, comparison, imports, clv_resul
         growth = [latency[(last, p)]["warm"] / max(latency[(first, p)]["warm"], 1e-3) for p in pages]
         factor = rows[last] / rows[first]
         lines.append(f"Growth: {factor:.0f}x the rows cost {min(growth):.1f}x to {max(growth):.1f}x the warm time.\n")
+    if "1m" in sizes and "10m" in sizes:
+        lines += ["### Growth and the expected figure for 100 M rows\n",
+                  "Warm seconds per view; `x10` = 10m / 1m (about 10 = linear). Expected at 100 M = 10m x that "
+                  "factor, on this 2-core machine (an extrapolation, not a measurement; see docs/scaling.md).\n",
+                  "| view | " + " | ".join(sizes) + " | x10 | expected 100 M |", "|---|" + "---|" * (len(sizes) + 2)]
+        for page in pages:
+            warm = [latency[(s, page)]["warm"] for s in sizes]
+            step = latency[("10m", page)]["warm"] / max(latency[("1m", page)]["warm"], 1e-3)
+            lines.append(f"| {page} | " + " | ".join(f"{w:.2f}" for w in warm)
+                         + f" | {step:.1f} | {latency[('10m', page)]['warm'] * step:.1f} |")
+        lines.append("")
     for page, c in baseline.items():
         d = latency[(largest, page)]
         lines.append(f"Derived tables (built at import) on {largest}, {page}: without them {c['cold']:.2f} s cold / "
