@@ -17,13 +17,14 @@ with scoped_orders as (
 ),
 
 per_customer as (
+    -- customer_no: the integer customer key (faster to group by than the text id)
     select
-        customer_id,
+        customer_no,
         date_diff('day', max(order_date), cast($as_of as date)) as days_since_last_order,
         coalesce(sum(revenue) filter (where order_date > cast($as_of as date) - interval 12 month), 0)
             as revenue_last_12_months
     from scoped_orders
-    group by customer_id
+    group by customer_no
 ),
 
 classified as (
@@ -44,8 +45,8 @@ statuses as (
 final as (
     select
         s.status,
-        count(c.customer_id) as customers,
-        count(c.customer_id) / nullif(sum(count(c.customer_id)) over (), 0) as share,
+        count(c.customer_no) as customers,
+        count(c.customer_no) / nullif(sum(count(c.customer_no)) over (), 0) as share,
         coalesce(sum(c.revenue_last_12_months), 0) as revenue_last_12_months
     from statuses s
     left join classified c using (status)

@@ -12,26 +12,52 @@
 -- share = customers / cohort_customers (unrounded). revenue: the members' revenue in bucket k;
 -- revenue_share = revenue in k / revenue in k = 0 (always bracketed).
 -- Parameters: $grain, $retention, $min_orders, $start, $end, $segments, $regions, $channels, $stores.
-with first_orders as (
-    -- each customer's first order ever (up to $end): date, channel and store (ties on one day: the lower
-    -- order key)
+with customers_before as (
+    -- customers with an order before $start (customer_no: the integer customer key): their first order
+    -- ever lies before the period, so they are in no cohort
+    select customer_no
+    from orders
+    where order_date < $start
+    group by customer_no
+),
+
+member_buckets as (
+    -- orders and revenue per $grain bucket of every other customer with an order in the period (their orders
+    -- up to $end all lie in the period, the first one is their first order ever), and the channel and store
+    -- of the bucket's first order (ties on one day: the lower order key)
     select
-        customer_id,
+        o.customer_no,
+        cast(date_trunc($grain, o.order_date) as date) as bucket,
+        count(*) as orders,
+        sum(o.revenue) as revenue,
+        any_value(o.segment) as segment,
+        any_value(o.region) as region,
+        arg_min_null(o.channel, (o.order_date, o.order_key)) as first_channel,
+        arg_min_null(o.store, (o.order_date, o.order_key)) as first_store
+    from orders o
+    left join customers_before b on b.customer_no = o.customer_no
+    where o.order_date between $start and $end
+      and b.customer_no is null
+    group by o.customer_no, cast(date_trunc($grain, o.order_date) as date)
+),
+
+first_orders as (
+    -- cohort = the bucket of the first order; its channel and store
+    select
+        customer_no,
         any_value(segment) as segment,
         any_value(region) as region,
-        min(order_date) as first_order_date,
-        arg_min_null(channel, (order_date, order_key)) as first_channel,
-        arg_min_null(store, (order_date, order_key)) as first_store
-    from orders
-    where order_date <= $end
-    group by customer_id
+        min(bucket) as cohort,
+        arg_min_null(first_channel, bucket) as first_channel,
+        arg_min_null(first_store, bucket) as first_store
+    from member_buckets
+    group by customer_no
 ),
 
 cohort_members as (
-    select customer_id, cast(date_trunc($grain, first_order_date) as date) as cohort
+    select customer_no, cohort
     from first_orders
-    where first_order_date between $start and $end
-      and (len($segments) = 0 or list_contains($segments, segment))
+    where (len($segments) = 0 or list_contains($segments, segment))
       and (len($regions) = 0 or list_contains($regions, region))
       and (len($channels) = 0 or list_contains($channels, first_channel))
       and (len($stores) = 0 or list_contains($stores, first_store))
@@ -41,27 +67,31 @@ member_periods as (
     -- orders and revenue per member and period k
     select
         m.cohort,
-        m.customer_id,
-        date_diff($grain, m.cohort, cast(date_trunc($grain, o.order_date) as date)) as period,
-        count(*) as orders,
-        sum(o.revenue) as revenue
+        m.customer_no,
+        date_diff($grain, m.cohort, b.bucket) as period,
+        b.orders,
+        b.revenue
     from cohort_members m
-    join orders o using (customer_id)
-    where o.order_date between $start and $end  -- members' orders all lie in the period
-    group by all
+    join member_buckets b on b.customer_no = m.customer_no
 ),
 
 last_retained_period as (
     -- per member: the last k at which they count as retained. Bracketed: the periods with enough orders
     -- are listed individually below; unbounded: retained at every k up to the last period from which on
-    -- they still placed >= $min_orders orders.
-    select cohort, customer_id, max(period) as period
+    -- they still placed >= $min_orders orders (for one order: their last period with an order).
+    select cohort, customer_no, max(period) as period
     from (
-        select cohort, customer_id, period,
-               sum(orders) over (partition by customer_id order by period desc) as orders_from_period
+        select cohort, customer_no, period,
+               sum(orders) over (partition by customer_no order by period desc) as orders_from_period
         from member_periods
-    )
+        where $min_orders > 1
+    ) as w
     where orders_from_period >= $min_orders
+    group by all
+    union all
+    select cohort, customer_no, max(period) as period
+    from member_periods
+    where $min_orders <= 1
     group by all
 ),
 
@@ -89,10 +119,18 @@ observed_cells as (
     from cohort_sizes
 ),
 
+retained_until as (
+    -- members per cohort and last retained period
+    select cohort, period, count(*) as customers
+    from last_retained_period
+    group by cohort, period
+),
+
 unbounded_counts as (
-    select c.cohort, c.period, count(l.customer_id) as customers
+    -- retained at k: the members whose last retained period is k or later
+    select c.cohort, c.period, cast(sum(r.customers) as bigint) as customers
     from observed_cells c
-    join last_retained_period l on l.cohort = c.cohort and l.period >= c.period
+    join retained_until r on r.cohort = c.cohort and r.period >= c.period
     where $retention = 'unbounded'
     group by all
 ),

@@ -15,8 +15,9 @@ with filtered_orders as (
 ),
 
 labelled_orders as (
+    -- customer_no: the integer customer key (faster to group by than the text id)
     select
-        customer_id,
+        customer_no,
         case $dimension
             when 'segment' then segment
             when 'region' then region
@@ -27,7 +28,7 @@ labelled_orders as (
 ),
 
 per_customer as (
-    select dimension_value, customer_id, count(*) as orders
+    select dimension_value, customer_no, count(*) as orders
     from labelled_orders
     group by all
 ),

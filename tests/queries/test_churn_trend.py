@@ -9,6 +9,8 @@ after 20 days, inactive after 40 days. Status at each month end (last order as o
           -> 2 / 1 / 3; churned in Mar: A -> 1 of 3 alive on 28 Feb
   30 Apr: A 2 Apr (28) at risk (back from inactive: not churn), C 40 at risk, F 30 at risk, G 20 active,
           D 64 inactive, B, E inactive -> 1 / 3 / 3; churned in Apr: D -> 1 of 3 alive on 31 Mar
+A customer who orders in a bucket can still be churned in it: E in Q1 of test_quarters, and the shorter
+thresholds of test_thresholds_shorter_than_a_month.
 """
 
 from __future__ import annotations
@@ -56,3 +58,18 @@ def test_quarters(retention_con):
     assert df["period_label"].tolist() == ["2026-Q1"]
     assert (df.iloc[0]["active"], df.iloc[0]["at_risk"], df.iloc[0]["inactive"]) == (2, 1, 3)
     assert df.iloc[0]["churn_rate"] == pytest.approx(1.0)
+
+
+def test_thresholds_shorter_than_a_month(retention_con):
+    # at risk after 5, inactive after 12 days. 31 Dec: E (11) at risk. 31 Jan: A (11) at risk, B, E (16)
+    # inactive; E was at risk on 31 Dec and ordered in January, yet is inactive again at its end: churned.
+    # 28 Feb: D (3) active, A (18), B, C (25), E inactive; A (at risk on 31 Jan, ordered 10 Feb) churned.
+    # 31 Mar: F (0) active, C (10) at risk, A, B, D (34), E inactive; D churned without an order in March.
+    # 30 Apr: everybody inactive (G 20, A 28, F 30, C 40 days); C and F churned.
+    df = queries.run(retention_con, "churn_trend", grain="month", at_risk_after_days=5, inactive_after_days=12,
+                     **JAN_TO_APR.params())
+    assert df["active"].tolist() == [0, 1, 1, 0]
+    assert df["at_risk"].tolist() == [1, 0, 1, 0]
+    assert df["inactive"].tolist() == [2, 4, 4, 7]
+    assert df["alive_at_start"].tolist() == [1, 1, 1, 2]
+    assert df["churned"].tolist() == [1, 1, 1, 2]
