@@ -28,28 +28,60 @@ measure_windows as (
     where coalesce(p.assigned_date, m.start_date) <= b.data_end
 ),
 
-participant_outcomes as (
-    select w.measure_id, w.customer_id, w.assigned_group, w.window_start, w.measure_end, w.window_end,
-           count(o.order_key) as orders,
-           coalesce(sum(o.revenue), 0) as revenue,
-           coalesce(sum(coalesce(o.margin, o.revenue * $margin_rate)), 0) as margin
+-- the participants with orders in their window ("buyers"; one row per measure, customer and group:
+-- the orders' integer customer_no stands for the customer_id they were joined on)
+buyer_outcomes as (
+    select w.measure_id, w.assigned_group, o.customer_no,
+           count(*) as orders,
+           sum(o.revenue) as revenue,
+           sum(coalesce(o.margin, o.revenue * $margin_rate)) as margin
     from measure_windows w
-    left join orders o
+    join orders o
       on o.customer_id = w.customer_id
      and o.order_date between w.window_start and w.window_end
-    group by w.measure_id, w.customer_id, w.assigned_group, w.window_start, w.measure_end, w.window_end
+    group by w.measure_id, w.assigned_group, o.customer_no
 ),
 
-group_stats as (
-    select measure_id, assigned_group,
-           count(*) as n,
-           avg(case when orders >= 2 then 1.0 else 0.0 end) as repeat_mean,
-           var_samp(case when orders >= 2 then 1.0 else 0.0 end) as repeat_variance,
-           avg(orders) as orders_mean, var_samp(orders) as orders_variance,
-           avg(revenue) as revenue_mean, var_samp(revenue) as revenue_variance,
-           avg(margin) as margin_mean, var_samp(margin) as margin_variance
-    from participant_outcomes
+group_sizes as (
+    select measure_id, assigned_group, count(*) as n
+    from measure_windows
     group by measure_id, assigned_group
+),
+
+buyer_stats as (
+    select measure_id, assigned_group, count(*) as m,
+           avg(case when orders >= 2 then 1.0 else 0.0 end) as repeat_mean,
+           var_pop(case when orders >= 2 then 1.0 else 0.0 end) as repeat_var,
+           avg(orders) as orders_mean, var_pop(orders) as orders_var,
+           avg(coalesce(revenue, 0)) as revenue_mean, var_pop(coalesce(revenue, 0)) as revenue_var,
+           avg(coalesce(margin, 0)) as margin_mean, var_pop(coalesce(margin, 0)) as margin_var
+    from buyer_outcomes
+    group by measure_id, assigned_group
+),
+
+-- the other participants have 0 in every KPI. Over all n participants: mean = buyers' mean x m / n; sample
+-- variance = (M2 of the buyers + mean_b^2 x m x (n - m) / n) / (n - 1) with M2 = var_pop x m (the sum of
+-- squared deviations: adding the zeros as a second group of n - m values, mean 0, M2 0)
+group_stats as (
+    select g.measure_id, g.assigned_group, g.n,
+           coalesce(b.repeat_mean * b.m / g.n, 0) as repeat_mean,
+           case when g.n > 1 then coalesce(b.repeat_var * b.m
+                                           + b.repeat_mean * b.repeat_mean * b.m * (g.n - b.m) / g.n, 0) / (g.n - 1)
+           end as repeat_variance,
+           coalesce(b.orders_mean * b.m / g.n, 0) as orders_mean,
+           case when g.n > 1 then coalesce(b.orders_var * b.m
+                                           + b.orders_mean * b.orders_mean * b.m * (g.n - b.m) / g.n, 0) / (g.n - 1)
+           end as orders_variance,
+           coalesce(b.revenue_mean * b.m / g.n, 0) as revenue_mean,
+           case when g.n > 1 then coalesce(b.revenue_var * b.m
+                                           + b.revenue_mean * b.revenue_mean * b.m * (g.n - b.m) / g.n, 0) / (g.n - 1)
+           end as revenue_variance,
+           coalesce(b.margin_mean * b.m / g.n, 0) as margin_mean,
+           case when g.n > 1 then coalesce(b.margin_var * b.m
+                                           + b.margin_mean * b.margin_mean * b.m * (g.n - b.m) / g.n, 0) / (g.n - 1)
+           end as margin_variance
+    from group_sizes g
+    left join buyer_stats b on b.measure_id = g.measure_id and b.assigned_group = g.assigned_group
 ),
 
 final as (

@@ -28,49 +28,77 @@ measure_windows as (
     where coalesce(p.assigned_date, m.start_date) <= b.data_end
 ),
 
+-- one row per participant (the participants CTE has one per measure, customer and group); an order of the
+-- window has its customer_id, so count(o.customer_id) counts the orders
 participant_outcomes as (
-    select w.measure_id, w.customer_id, w.assigned_group, w.window_start, w.measure_end, w.window_end,
-           count(o.order_key) as orders,
+    select w.measure_id, w.customer_id, w.assigned_group,
+           count(o.customer_id) as orders,
            coalesce(sum(o.revenue), 0) as revenue,
            coalesce(sum(coalesce(o.margin, o.revenue * $margin_rate)), 0) as margin
     from measure_windows w
     left join orders o
       on o.customer_id = w.customer_id
      and o.order_date between w.window_start and w.window_end
-    group by w.measure_id, w.customer_id, w.assigned_group, w.window_start, w.measure_end, w.window_end
+    group by w.measure_id, w.customer_id, w.assigned_group
 ),
 
 prior_revenue as (
     select m.measure_id, o.customer_id, sum(o.revenue) as revenue
-    from measures m
+    from (select measure_id, start_date, cast(start_date - interval 12 month as date) as prior_start
+          from measures) m
     join orders o
-      on o.order_date >= m.start_date - interval 12 month
+      on o.order_date >= m.prior_start
      and o.order_date < m.start_date
     group by m.measure_id, o.customer_id
 ),
 
-revenue_ranked as (
-    select measure_id, customer_id,
-           coalesce(sum(revenue) over (partition by measure_id order by revenue desc, customer_id
-                                       rows between unbounded preceding and 1 preceding), 0)
-               / sum(revenue) over (partition by measure_id) as share_before
+-- The ranking (revenue desc, customer_id) without sorting every customer: customers with the same
+-- revenue are neighbours in it, so the revenue before a customer = the revenue of all higher revenue
+-- levels + revenue x the customers of its own level with a smaller customer_id.
+revenue_levels as (
+    select measure_id, revenue, count(*) as customers, sum(revenue) as level_revenue
     from prior_revenue
     where revenue > 0
+    group by measure_id, revenue
 ),
 
-value_classes as (
-    select measure_id, customer_id,
-           case when share_before < $class_a_share then 'A'
-                when share_before < $class_b_share then 'B'
-                else 'C' end as value_class
-    from revenue_ranked
+level_shares as (
+    select measure_id, revenue, customers,
+           coalesce(sum(level_revenue) over (partition by measure_id order by revenue desc
+                                             rows between unbounded preceding and 1 preceding), 0) as revenue_before,
+           sum(level_revenue) over (partition by measure_id) as total
+    from revenue_levels
 ),
 
+-- a customer's place within its level matters only where a class bound falls inside the level
+split_levels as (
+    select measure_id, revenue
+    from level_shares
+    where case when revenue_before / total < $class_a_share then 'A'
+               when revenue_before / total < $class_b_share then 'B' else 'C' end
+       <> case when (revenue_before + (customers - 1) * revenue) / total < $class_a_share then 'A'
+               when (revenue_before + (customers - 1) * revenue) / total < $class_b_share then 'B' else 'C' end
+),
+
+level_positions as (
+    select p.measure_id, p.customer_id,
+           row_number() over (partition by p.measure_id, p.revenue order by p.customer_id) - 1 as position
+    from prior_revenue p
+    join split_levels s on s.measure_id = p.measure_id and s.revenue = p.revenue
+),
+
+-- value class of the participants: A, B or C by the share before them; C without positive revenue
 described as (
-    select o.*, a.segment, a.region, coalesce(v.value_class, 'C') as value_class
+    select o.*, a.segment, a.region,
+           case when l.measure_id is null then 'C'
+                when (l.revenue_before + coalesce(x.position, 0) * l.revenue) / l.total < $class_a_share then 'A'
+                when (l.revenue_before + coalesce(x.position, 0) * l.revenue) / l.total < $class_b_share then 'B'
+                else 'C' end as value_class
     from participant_outcomes o
     left join customer_attributes a on a.customer_id = o.customer_id
-    left join value_classes v on v.measure_id = o.measure_id and v.customer_id = o.customer_id
+    left join prior_revenue p on p.measure_id = o.measure_id and p.customer_id = o.customer_id
+    left join level_shares l on l.measure_id = p.measure_id and l.revenue = p.revenue
+    left join level_positions x on x.measure_id = o.measure_id and x.customer_id = o.customer_id
 ),
 
 dimension_stats as (

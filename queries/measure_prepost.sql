@@ -16,116 +16,170 @@ with data_bounds as (
     from transactions
 ),
 
-participants as (
-    select measure_id, customer_id, assigned_group, min(assigned_date) as assigned_date
+-- which measures have treatment and which control participants
+measure_groups as (
+    select measure_id,
+           count(*) filter (where assigned_group = 'treatment') as treatment_rows,
+           count(*) filter (where assigned_group = 'control') as control_rows
     from measure_participants
-    group by measure_id, customer_id, assigned_group
+    group by measure_id
 ),
 
+-- measures without a control group (a measure listed twice with the same dates counts once)
 uncontrolled as (
     select m.measure_id, m.start_date,
            least(coalesce(m.end_date, b.data_end) + cast($follow_up_days as integer), b.data_end) as window_end
-    from measures m
+    from (select distinct measure_id, start_date, end_date from measures) m
+    join measure_groups g on g.measure_id = m.measure_id
     cross join data_bounds b
     where m.start_date <= b.data_end
-      and m.measure_id in (select measure_id from participants where assigned_group = 'treatment')
-      and m.measure_id not in (select measure_id from participants where assigned_group = 'control')
+      and g.treatment_rows > 0
+      and g.control_rows = 0
 ),
 
+-- the customers listed for those measures; participants = listed in treatment (earliest assigned date)
+listed as (
+    select measure_id, customer_id,
+           count(*) filter (where assigned_group = 'treatment') > 0 as treated,
+           min(assigned_date) filter (where assigned_group = 'treatment') as assigned_date
+    from measure_participants
+    where measure_id in (select measure_id from uncontrolled)
+    group by measure_id, customer_id
+),
+
+-- every order up to the window end, per measure, with its customer's reference day (participants:
+-- assigned date or start; everybody else: the measure start). One pass over the orders gives both the
+-- outcomes and the first order ("known since"; an order after the window end is later than every
+-- reference day - 365, so it never decides)
+order_rows as (
+    select u.measure_id, u.window_end, o.customer_id, o.order_date, o.revenue, o.margin,
+           case when l.treated then coalesce(l.assigned_date, u.start_date) else u.start_date end as ref_date
+    from uncontrolled u
+    cross join orders o
+    left join listed l on l.measure_id = u.measure_id and l.customer_id = o.customer_id
+    where o.order_date <= (select max(window_end) from uncontrolled)
+),
+
+order_windows as (
+    select measure_id, customer_id, order_date, revenue, coalesce(margin, revenue * $margin_rate) as margin,
+           ref_date, window_end,
+           ref_date - cast(date_diff('day', ref_date, window_end) + 1 as integer) as pre_start,
+           ref_date - 365 as activity_start
+    from order_rows
+),
+
+measure_orders as (
+    select measure_id, customer_id,
+           min(order_date) as first_order,
+           count(*) filter (where order_date >= activity_start and order_date < ref_date) as prior_orders,
+           count(*) filter (where order_date >= pre_start and order_date < ref_date) as orders_pre,
+           count(*) filter (where order_date >= ref_date and order_date <= window_end) as orders_post,
+           sum(revenue) filter (where order_date >= pre_start and order_date < ref_date) as revenue_pre,
+           sum(revenue) filter (where order_date >= ref_date and order_date <= window_end) as revenue_post,
+           sum(margin) filter (where order_date >= pre_start and order_date < ref_date) as margin_pre,
+           sum(margin) filter (where order_date >= ref_date and order_date <= window_end) as margin_post
+    from order_windows
+    group by measure_id, customer_id
+),
+
+customers_once as (
+    select customer_id, any_value(segment) as segment, min(signup_date) as signup_date
+    from customers
+    group by customer_id
+),
+
+-- every customer (with an order or in customers) per measure: segment, known since and outcomes
 customer_base as (
-    select coalesce(f.customer_id, c.customer_id) as customer_id,
+    select coalesce(f.measure_id, c.measure_id) as measure_id,
+           coalesce(f.customer_id, c.customer_id) as customer_id,
            c.segment,
-           least(f.first_order, c.signup_date) as known_since
-    from (select customer_id, min(order_date) as first_order from orders group by customer_id) f
-    full outer join (select customer_id, any_value(segment) as segment, min(signup_date) as signup_date
-                     from customers group by customer_id) c
-      on c.customer_id = f.customer_id
+           least(f.first_order, c.signup_date) as known_since,
+           f.prior_orders, f.orders_pre, f.orders_post, f.revenue_pre, f.revenue_post, f.margin_pre, f.margin_post
+    from measure_orders f
+    full outer join (select u.measure_id, s.customer_id, s.segment, s.signup_date
+                     from uncontrolled u
+                     cross join customers_once s) c
+      on c.measure_id = f.measure_id and c.customer_id = f.customer_id
 ),
 
 people as (
-    select u.measure_id, p.customer_id, 'participants' as role,
-           coalesce(p.assigned_date, u.start_date) as ref_date, u.window_end
-    from uncontrolled u
-    join participants p on p.measure_id = u.measure_id and p.assigned_group = 'treatment'
-    join customer_base cb on cb.customer_id = p.customer_id
-    where cb.known_since <= coalesce(p.assigned_date, u.start_date) - 365
-    union all
-    select u.measure_id, cb.customer_id, 'comparison', u.start_date, u.window_end
-    from uncontrolled u
-    join customer_base cb on cb.known_since <= u.start_date - 365
-    where not exists (select 1 from participants x
-                      where x.measure_id = u.measure_id and x.customer_id = cb.customer_id)
-),
-
-people_windows as (
-    select measure_id, customer_id, role, ref_date, window_end,
-           ref_date - cast(date_diff('day', ref_date, window_end) + 1 as integer) as pre_start,
-           ref_date - 365 as activity_start
-    from people
-    where ref_date <= window_end
+    select cb.measure_id, cb.segment, cb.known_since, u.window_end,
+           case when l.treated then 'participants' else 'comparison' end as role,
+           case when l.treated then coalesce(l.assigned_date, u.start_date) else u.start_date end as ref_date,
+           coalesce(cb.prior_orders, 0) as prior_orders,
+           coalesce(cb.orders_pre, 0) as orders_pre, coalesce(cb.orders_post, 0) as orders_post,
+           coalesce(cb.revenue_pre, 0) as revenue_pre, coalesce(cb.revenue_post, 0) as revenue_post,
+           coalesce(cb.margin_pre, 0) as margin_pre, coalesce(cb.margin_post, 0) as margin_post
+    from customer_base cb
+    join uncontrolled u on u.measure_id = cb.measure_id
+    left join listed l on l.measure_id = cb.measure_id and l.customer_id = cb.customer_id
+    -- non-participants listed for the measure (another group) are no comparison customers
+    where l.customer_id is null or l.treated
 ),
 
 person_outcomes as (
-    select pw.measure_id, pw.customer_id, pw.role, cb.segment,
-           count(o.order_key) filter (where o.order_date >= pw.activity_start and o.order_date < pw.ref_date)
-               as prior_orders,
-           count(o.order_key) filter (where o.order_date >= pw.pre_start and o.order_date < pw.ref_date)
-               as orders_pre,
-           count(o.order_key) filter (where o.order_date >= pw.ref_date) as orders_post,
-           coalesce(sum(o.revenue) filter (where o.order_date >= pw.pre_start and o.order_date < pw.ref_date), 0)
-               as revenue_pre,
-           coalesce(sum(o.revenue) filter (where o.order_date >= pw.ref_date), 0) as revenue_post,
-           coalesce(sum(coalesce(o.margin, o.revenue * $margin_rate))
-                        filter (where o.order_date >= pw.pre_start and o.order_date < pw.ref_date), 0) as margin_pre,
-           coalesce(sum(coalesce(o.margin, o.revenue * $margin_rate)) filter (where o.order_date >= pw.ref_date), 0)
-               as margin_post
-    from people_windows pw
-    left join customer_base cb on cb.customer_id = pw.customer_id
-    left join orders o
-      on o.customer_id = pw.customer_id
-     and o.order_date >= least(pw.activity_start, pw.pre_start)
-     and o.order_date <= pw.window_end
-    group by pw.measure_id, pw.customer_id, pw.role, cb.segment
+    select *
+    from people
+    where known_since <= ref_date - 365
+      and ref_date <= window_end
 ),
 
 stratified as (
-    select measure_id, customer_id, role, segment,
+    select measure_id, role, segment,
            case when prior_orders = 0 then '0' when prior_orders = 1 then '1'
                 when prior_orders <= 3 then '2-3' else '4+' end as activity,
-           orders_pre, orders_post, revenue_pre, revenue_post, margin_pre, margin_post
+           case when orders_pre >= 2 then 1.0 else 0.0 end as repeat_pre,
+           case when orders_post >= 2 then 1.0 else 0.0 end as repeat_post,
+           cast(orders_pre as double) as orders_pre, cast(orders_post as double) as orders_post,
+           revenue_pre, revenue_post, margin_pre, margin_post
     from person_outcomes
 ),
 
-outcomes_long as (
-    select measure_id, role, segment, activity, 'repeat_purchase_rate' as kpi,
-           case when orders_pre >= 2 then 1.0 else 0.0 end as pre,
-           case when orders_post >= 2 then 1.0 else 0.0 end as post
+-- per stratum (segment x activity) and per activity alone across segments (across_segments = 1; used for
+-- the comparison customers): n, means, sample variances and covariance of every KPI in one pass
+stratum_stats as (
+    select measure_id, role, segment, activity, grouping(segment) as across_segments, count(*) as n,
+           avg(repeat_pre) as repeat_mean_pre, avg(repeat_post) as repeat_mean_post,
+           var_samp(repeat_pre) as repeat_var_pre, var_samp(repeat_post) as repeat_var_post,
+           covar_samp(repeat_pre, repeat_post) as repeat_cov,
+           avg(orders_pre) as orders_mean_pre, avg(orders_post) as orders_mean_post,
+           var_samp(orders_pre) as orders_var_pre, var_samp(orders_post) as orders_var_post,
+           covar_samp(orders_pre, orders_post) as orders_cov,
+           avg(revenue_pre) as revenue_mean_pre, avg(revenue_post) as revenue_mean_post,
+           var_samp(revenue_pre) as revenue_var_pre, var_samp(revenue_post) as revenue_var_post,
+           covar_samp(revenue_pre, revenue_post) as revenue_cov,
+           avg(margin_pre) as margin_mean_pre, avg(margin_post) as margin_mean_post,
+           var_samp(margin_pre) as margin_var_pre, var_samp(margin_post) as margin_var_post,
+           covar_samp(margin_pre, margin_post) as margin_cov
     from stratified
+    group by grouping sets ((measure_id, role, segment, activity), (measure_id, role, activity))
+),
+
+stats_long as (
+    select measure_id, role, segment, activity, across_segments, 'repeat_purchase_rate' as kpi, n,
+           repeat_mean_pre as mean_pre, repeat_mean_post as mean_post, repeat_var_pre as var_pre,
+           repeat_var_post as var_post, repeat_cov as cov
+    from stratum_stats
     union all
-    select measure_id, role, segment, activity, 'orders_per_customer', cast(orders_pre as double),
-           cast(orders_post as double)
-    from stratified
+    select measure_id, role, segment, activity, across_segments, 'orders_per_customer', n, orders_mean_pre,
+           orders_mean_post, orders_var_pre, orders_var_post, orders_cov
+    from stratum_stats
     union all
-    select measure_id, role, segment, activity, 'revenue_per_customer', revenue_pre, revenue_post from stratified
+    select measure_id, role, segment, activity, across_segments, 'revenue_per_customer', n, revenue_mean_pre,
+           revenue_mean_post, revenue_var_pre, revenue_var_post, revenue_cov
+    from stratum_stats
     union all
-    select measure_id, role, segment, activity, 'margin_per_customer', margin_pre, margin_post from stratified
+    select measure_id, role, segment, activity, across_segments, 'margin_per_customer', n, margin_mean_pre,
+           margin_mean_post, margin_var_pre, margin_var_post, margin_cov
+    from stratum_stats
 ),
 
 by_segment as (
-    select measure_id, role, segment, activity, kpi, count(*) as n,
-           avg(pre) as mean_pre, avg(post) as mean_post,
-           var_samp(pre) as var_pre, var_samp(post) as var_post, covar_samp(pre, post) as cov
-    from outcomes_long
-    group by measure_id, role, segment, activity, kpi
+    select * from stats_long where across_segments = 0
 ),
 
 by_activity as (
-    select measure_id, activity, kpi, count(*) as n,
-           avg(pre) as mean_pre, avg(post) as mean_post,
-           var_samp(pre) as var_pre, var_samp(post) as var_post, covar_samp(pre, post) as cov
-    from outcomes_long
-    where role = 'comparison'
-    group by measure_id, activity, kpi
+    select * from stats_long where across_segments = 1 and role = 'comparison'
 ),
 
 matched as (

@@ -3,9 +3,9 @@
 -- treatment participants (missing costs count as 0). Definitions: docs/metrics.md#measures.
 with participant_counts as (
     select measure_id,
-           count(distinct customer_id) filter (where assigned_group = 'treatment') as participants,
-           count(distinct customer_id) filter (where assigned_group = 'control') as control
-    from measure_participants
+           count(customer_id) filter (where assigned_group = 'treatment') as participants,
+           count(customer_id) filter (where assigned_group = 'control') as control
+    from (select distinct measure_id, assigned_group, customer_id from measure_participants) p
     group by measure_id
 ),
 

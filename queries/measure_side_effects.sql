@@ -5,7 +5,7 @@
 -- opt-in are not counted in n); 'churn' = customers with >= 1 order in the 365 days before their
 -- window start and no order after the measure end (measure end + 1 .. window end: the follow-up),
 -- only when that follow-up lies within the data. Definitions: docs/metrics.md#measures.
--- Parameters: $follow_up_days, $margin_rate.
+-- Parameters: $follow_up_days (the page also passes $margin_rate, which no side effect uses).
 with data_bounds as (
     select max(order_date) as data_end
     from transactions
@@ -28,16 +28,10 @@ measure_windows as (
     where coalesce(p.assigned_date, m.start_date) <= b.data_end
 ),
 
-participant_outcomes as (
-    select w.measure_id, w.customer_id, w.assigned_group, w.window_start, w.measure_end, w.window_end,
-           count(o.order_key) as orders,
-           coalesce(sum(o.revenue), 0) as revenue,
-           coalesce(sum(coalesce(o.margin, o.revenue * $margin_rate)), 0) as margin
-    from measure_windows w
-    left join orders o
-      on o.customer_id = w.customer_id
-     and o.order_date between w.window_start and w.window_end
-    group by w.measure_id, w.customer_id, w.assigned_group, w.window_start, w.measure_end, w.window_end
+-- one row per participant and window (a measure listed twice in measures with the same dates counts once)
+participant_windows as (
+    select distinct measure_id, customer_id, assigned_group, window_start, measure_end, window_end
+    from measure_windows
 ),
 
 complaint_customers as (
@@ -50,6 +44,7 @@ complaint_customers as (
     group by w.measure_id, w.customer_id, w.assigned_group
 ),
 
+-- only needed where the window has a follow-up (churn counts nobody else)
 previously_active as (
     select w.measure_id, w.customer_id, w.assigned_group
     from measure_windows w
@@ -57,6 +52,7 @@ previously_active as (
       on o.customer_id = w.customer_id
      and o.order_date >= w.window_start - 365
      and o.order_date < w.window_start
+    where w.window_end > w.measure_end
     group by w.measure_id, w.customer_id, w.assigned_group
 ),
 
@@ -71,22 +67,22 @@ active_after as (
 ),
 
 flags as (
-    select o.measure_id, o.assigned_group, a.segment,
+    select w.measure_id, w.assigned_group, a.segment,
            cp.customer_id is not null as complained,
            c.newsletter_opt_in,
            pa.customer_id is not null as was_active,
-           o.window_end > o.measure_end as has_follow_up,
+           w.window_end > w.measure_end as has_follow_up,
            aa.customer_id is not null as active_after
-    from participant_outcomes o
-    left join customer_attributes a on a.customer_id = o.customer_id
+    from participant_windows w
+    left join customer_attributes a on a.customer_id = w.customer_id
     left join (select customer_id, bool_and(newsletter_opt_in) as newsletter_opt_in
-               from customers group by customer_id) c on c.customer_id = o.customer_id
+               from customers group by customer_id) c on c.customer_id = w.customer_id
     left join complaint_customers cp
-      on cp.measure_id = o.measure_id and cp.customer_id = o.customer_id and cp.assigned_group = o.assigned_group
+      on cp.measure_id = w.measure_id and cp.customer_id = w.customer_id and cp.assigned_group = w.assigned_group
     left join previously_active pa
-      on pa.measure_id = o.measure_id and pa.customer_id = o.customer_id and pa.assigned_group = o.assigned_group
+      on pa.measure_id = w.measure_id and pa.customer_id = w.customer_id and pa.assigned_group = w.assigned_group
     left join active_after aa
-      on aa.measure_id = o.measure_id and aa.customer_id = o.customer_id and aa.assigned_group = o.assigned_group
+      on aa.measure_id = w.measure_id and aa.customer_id = w.customer_id and aa.assigned_group = w.assigned_group
 ),
 
 effect_counts as (

@@ -26,18 +26,6 @@ measure_windows as (
     where coalesce(p.assigned_date, m.start_date) <= b.data_end
 ),
 
-participant_outcomes as (
-    select w.measure_id, w.customer_id, w.assigned_group, w.window_start, w.measure_end, w.window_end,
-           count(o.order_key) as orders,
-           coalesce(sum(o.revenue), 0) as revenue,
-           coalesce(sum(coalesce(o.margin, o.revenue * $margin_rate)), 0) as margin
-    from measure_windows w
-    left join orders o
-      on o.customer_id = w.customer_id
-     and o.order_date between w.window_start and w.window_end
-    group by w.measure_id, w.customer_id, w.assigned_group, w.window_start, w.measure_end, w.window_end
-),
-
 weekly as (
     select w.measure_id, w.assigned_group,
            cast(floor(date_diff('day', w.window_start, o.order_date) / 7) as integer) as week,

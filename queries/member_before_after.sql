@@ -19,10 +19,14 @@ dimension_orders as (
       and (len($stores) = 0 or list_contains($stores, store))
 ),
 
+-- first order per customer, looked at up to the latest day a join date can need (member_since - 365 with
+-- member_since <= data end - 364): a later first order never decides "customer 365 days before joining"
 first_orders as (
-    select customer_id, min(order_date) as first_order
-    from orders
-    group by customer_id
+    select o.customer_id, min(o.order_date) as first_order
+    from orders o
+    cross join data_bounds b
+    where o.order_date <= b.data_end - 729
+    group by o.customer_id
 ),
 
 joiners as (
@@ -43,8 +47,8 @@ joiners as (
 
 per_member as (
     select j.customer_id,
-           count(o.order_key) filter (where o.order_date < j.joined) as orders_before,
-           count(o.order_key) filter (where o.order_date >= j.joined) as orders_after,
+           count(o.customer_id) filter (where o.order_date < j.joined) as orders_before,
+           count(o.customer_id) filter (where o.order_date >= j.joined) as orders_after,
            coalesce(sum(o.revenue) filter (where o.order_date < j.joined), 0) as revenue_before,
            coalesce(sum(o.revenue) filter (where o.order_date >= j.joined), 0) as revenue_after
     from joiners j

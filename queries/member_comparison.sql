@@ -43,25 +43,42 @@ previously_active as (
     from previous_orders
 ),
 
-outcomes_long as (
-    select coalesce(s.status, 'non_member') as status, 'revenue_per_customer' as kpi, a.revenue as value
+-- one row per customer active in the period or in the preceding one, with the status joined once
+customer_outcomes as (
+    select coalesce(s.status, 'non_member') as status,
+           a.customer_id is not null as is_active,
+           p.customer_id is not null as was_active,
+           a.revenue, cast(a.orders as double) as orders,
+           case when a.customer_id is null then 0.0 else 1.0 end as retained
     from active a
-    left join status s on s.customer_id = a.customer_id
-    union all
-    select coalesce(s.status, 'non_member'), 'orders_per_customer', cast(a.orders as double)
-    from active a
-    left join status s on s.customer_id = a.customer_id
-    union all
-    select coalesce(s.status, 'non_member'), 'retention_rate', case when a.customer_id is null then 0.0 else 1.0 end
-    from previously_active p
-    left join active a on a.customer_id = p.customer_id
-    left join status s on s.customer_id = p.customer_id
+    full outer join previously_active p on p.customer_id = a.customer_id
+    left join status s on s.customer_id = coalesce(a.customer_id, p.customer_id)
+),
+
+per_status as (
+    select status,
+           count(*) filter (where is_active) as active_n,
+           avg(revenue) filter (where is_active) as revenue_mean,
+           var_samp(revenue) filter (where is_active) as revenue_variance,
+           avg(orders) filter (where is_active) as orders_mean,
+           var_samp(orders) filter (where is_active) as orders_variance,
+           count(*) filter (where was_active) as previous_n,
+           avg(retained) filter (where was_active) as retention_mean,
+           var_samp(retained) filter (where was_active) as retention_variance
+    from customer_outcomes
+    group by status
 ),
 
 final as (
-    select status, kpi, count(*) as n, avg(value) as mean, var_samp(value) as variance
-    from outcomes_long
-    group by status, kpi
+    select status, 'revenue_per_customer' as kpi, active_n as n, revenue_mean as mean, revenue_variance as variance
+    from per_status
+    where active_n > 0
+    union all
+    select status, 'orders_per_customer', active_n, orders_mean, orders_variance from per_status where active_n > 0
+    union all
+    select status, 'retention_rate', previous_n, retention_mean, retention_variance
+    from per_status
+    where previous_n > 0
 )
 
 select * from final order by kpi, status

@@ -5,7 +5,10 @@ with filtered_points as (
     select p.date, p.type,
            case when p.type = 'earn' then p.points else abs(p.points) end as amount
     from points p
-    left join customer_attributes a on a.customer_id = p.customer_id
+    -- the attributes are needed only for a segment or region filter: without one, no join at all
+    left join customer_attributes a
+      on a.customer_id = p.customer_id
+     and (len($segments) > 0 or len($regions) > 0)
     where p.date <= $end
       and (len($segments) = 0 or list_contains($segments, a.segment))
       and (len($regions) = 0 or list_contains($regions, a.region))

@@ -141,5 +141,39 @@ def test_measure_queries_share_one_window_definition():
     blocks = []
     for name in names:
         sql = queries.load(name).sql
-        blocks.append(sql[sql.index("with data_bounds as ("):sql.index("participant_outcomes as (")])
+        # from the first CTE to the end of measure_windows (the window definition)
+        blocks.append(sql[sql.index("with data_bounds as ("):sql.index("\n),\n", sql.index("measure_windows as ("))])
     assert all(b == blocks[0] for b in blocks)
+
+
+def test_group_stats_of_a_single_participant_and_of_a_group_without_orders(tmp_path):
+    """Participants without an order in the window count with 0: a group in which nobody bought has mean and
+    variance 0; a group of one participant has no sample variance."""
+    from tests.conftest import d, make_workspace
+
+    ws = make_workspace(
+        tmp_path,
+        transactions=[dict(customer_id="A", order_date=d("2026-01-05"), revenue=30.0, margin=12.0),
+                      dict(customer_id="A", order_date=d("2026-01-09"), revenue=10.0, margin=None),
+                      dict(customer_id="B", order_date=d("2025-12-01"), revenue=20.0, margin=8.0),  # before
+                      dict(customer_id="X", order_date=d("2026-02-28"), revenue=1.0, margin=None)],  # data end
+        customers=[dict(customer_id=c, segment="S1") for c in "ABCX"],
+        measures=[dict(measure_id="M", name="M", instrument="newsletter", start_date=d("2026-01-01"),
+                       end_date=d("2026-01-31"))],
+        measure_participants=[dict(measure_id="M", customer_id="A", group="treatment", assigned_date=None),
+                              dict(measure_id="M", customer_id="B", group="control", assigned_date=None),
+                              dict(measure_id="M", customer_id="C", group="control", assigned_date=None)])
+    connection = connect(ws.snapshot())
+    try:
+        df = queries.run(connection, "measure_group_stats", **NO_FOLLOW_UP)
+    finally:
+        connection.close()
+    s = {(r.assigned_group, r.kpi): r for r in df.itertuples()}
+    # A: 2 orders, revenue 40, margin 12 + 10 x 0.5 = 17, repeat 1; one participant: no variance
+    a = [s["treatment", k] for k in ("orders_per_customer", "revenue_per_customer", "margin_per_customer",
+                                      "repeat_purchase_rate")]
+    assert [(r.n, r.mean) for r in a] == [(1, 2.0), (1, 40.0), (1, 17.0), (1, 1.0)]
+    assert all(r.variance != r.variance for r in a)  # NaN
+    # B (order before the window) and C: nothing in the window
+    for kpi in ("orders_per_customer", "revenue_per_customer", "margin_per_customer", "repeat_purchase_rate"):
+        assert (s["control", kpi].n, s["control", kpi].mean, s["control", kpi].variance) == (2, 0.0, 0.0)

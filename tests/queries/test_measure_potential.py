@@ -71,3 +71,34 @@ def test_rollout_what_if_by_hand():
     assert result["roi"] == pytest.approx(1.0)  # (1000 - 500) / 500
     assert (result["roi_low"], result["roi_high"]) == pytest.approx((-1.4, 3.4))
     assert result["break_even_uplift"] == 5.0
+
+
+def test_value_class_bounds_inside_a_level_of_equal_revenue(tmp_path):
+    """Customers with the same revenue are ranked by customer_id, so a class bound can fall between two of
+    them: the cumulative share before each one decides its class, not the revenue alone."""
+    from tests.conftest import d, make_workspace
+
+    # revenue in the 12 months before 2026-01-01: U 100, V0..V9 10 each -> total 200. Share before:
+    # U 0; V<j> (100 + 10 j) / 200 = 50 % + 5 % j -> A below 80 % (V0-V5), B below 90 % (V6 80 %, V7 85 %),
+    # C from 90 % (V8, V9). Rows in reverse id order: the rank must come from customer_id, not the file.
+    names = ["U"] + [f"V{j}" for j in range(10)]
+    transactions = [dict(customer_id=name, order_date=d("2025-06-01"), revenue=100.0 if name == "U" else 10.0,
+                         order_id=f"o-{name}") for name in reversed(names)]
+    transactions.append(dict(customer_id="U", order_date=d("2026-01-10"), revenue=1.0, order_id="late"))
+    ws = make_workspace(
+        tmp_path, transactions=transactions,
+        customers=[dict(customer_id=name, segment="S1") for name in names],
+        measures=[dict(measure_id="MT", name="Tie", instrument="newsletter", start_date=d("2026-01-01"),
+                       end_date=d("2026-01-31"))],
+        measure_participants=[dict(measure_id="MT", customer_id=c, group=g, assigned_date=None)
+                              for c, g in (("V5", "treatment"), ("V6", "treatment"), ("V8", "treatment"),
+                                           ("V7", "control"), ("V9", "control"))])
+    connection = connect(ws.snapshot())
+    try:
+        df = queries.run(connection, "measure_potential", **{**PARAMS, "class_b_share": 0.9})
+    finally:
+        connection.close()
+    classes = df[(df["dimension"] == "value_class") & (df["kpi"] == "orders_per_customer")]
+    got = {(r.value, r.assigned_group): r.n for r in classes.itertuples()}
+    assert got == {("A", "treatment"): 1, ("B", "treatment"): 1, ("C", "treatment"): 1,
+                   ("B", "control"): 1, ("C", "control"): 1}

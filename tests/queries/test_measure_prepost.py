@@ -77,3 +77,67 @@ def test_stratified_did_weights_and_delta_method_interval():
 
     half = stats.t.ppf(0.975, df) * se2**0.5
     assert (row["ci_low"], row["ci_high"]) == pytest.approx((1.125 - half, 1.125 + half))
+
+
+def test_two_measures_own_reference_days_and_eligibility(tmp_path):
+    """Two measures without control group: a participant's windows start at its own assigned date; a
+    customer listed for one measure is a comparison customer of the other; "known for a year" is checked
+    per measure (signup or first order); a customer missing from customers has no segment."""
+    from tests.conftest import d, make_workspace
+
+    def tx(customer, day):
+        return dict(customer_id=customer, order_date=d(day), revenue=10.0, margin=4.0)
+
+    transactions = [
+        tx("P", "2025-06-01"), tx("P", "2026-03-05"), tx("P", "2026-03-20"),
+        tx("Q", "2024-06-01"), tx("Q", "2026-02-10"), tx("Q", "2026-04-10"),
+        tx("R", "2026-03-15"), tx("R", "2026-04-20"),
+        tx("N", "2024-02-01"), tx("N", "2026-03-25"), tx("N", "2026-04-05"),
+        tx("X", "2025-09-01"), tx("X", "2026-06-30"),  # the last data day
+    ]
+    customers = [dict(customer_id="P", segment="S1", signup_date=d("2024-01-01")),
+                 dict(customer_id="Q", segment="S1"),  # known through the order of 2024-06-01
+                 dict(customer_id="R", segment="S1", signup_date=d("2025-03-15")),
+                 dict(customer_id="X", segment="S1", signup_date=d("2020-01-01"))]  # N is not in customers
+    measures = [dict(measure_id="MA", name="A", instrument="service", start_date=d("2026-03-01"),
+                     end_date=d("2026-03-31")),
+                dict(measure_id="MB", name="B", instrument="service", start_date=d("2026-04-01"),
+                     end_date=d("2026-04-30"))]
+    participants = [dict(measure_id="MA", customer_id="P", group="treatment", assigned_date=d("2026-03-11")),
+                    dict(measure_id="MA", customer_id="Q", group="treatment", assigned_date=None),
+                    dict(measure_id="MB", customer_id="R", group="treatment", assigned_date=None)]
+    ws = make_workspace(tmp_path, transactions=transactions, customers=customers, measures=measures,
+                        measure_participants=participants)
+    connection = connect(ws.snapshot())
+    try:
+        runs = {m: queries.run(connection, "measure_prepost", follow_up_days=0, margin_rate=0.5, min_matches=m)
+                for m in (1, 3)}
+    finally:
+        connection.close()
+
+    def strata(min_matches):
+        df = runs[min_matches]
+        df = df[df["kpi"] == "orders_per_customer"]
+        return {(r.measure_id, r.segment, r.activity): r for r in df.itertuples()}
+
+    s = strata(1)
+    assert set(s) == {("MA", "S1", "2-3"), ("MA", "S1", "1"), ("MB", "S1", "1")}
+    # MA, P from its assigned day 03-11: prior year 2025-06-01 and 03-05 -> '2-3'; pre 02-18 .. 03-10: 03-05;
+    # post 03-11 .. 03-31: 03-20. No comparison customer with 2-3 orders -> unmatched
+    p = s[("MA", "S1", "2-3")]
+    assert (p.p_n, p.p_mean_pre, p.p_mean_post, p.c_n) == (1, 1.0, 1.0, 0) and pd.isna(p.match_level)
+    # MA, Q from the start 03-01: prior 02-10 -> '1', pre 01-29 .. 02-28: 1, post: 0 (04-10 is after the
+    # window). Comparison: X (S1, 2025-09-01 -> '1', nothing before/after) and N (no segment, '0');
+    # R is not known for a year (signup 2025-03-15 > 2025-03-01); P and Q are listed
+    q = s[("MA", "S1", "1")]
+    assert (q.p_n, q.p_mean_pre, q.p_mean_post) == (1, 1.0, 0.0)
+    assert (q.match_level, q.c_n, q.c_mean_pre, q.c_mean_post) == ("segment_and_activity", 1, 0.0, 0.0)
+    # MB (start 04-01, pre 03-02 .. 03-31): R is known since 2025-03-15 <= 2025-04-01: '1', pre 1, post 1.
+    # Comparison in S1 with '1': Q (pre 0, post 04-10) and X (0, 0); P (MA's participant) has 3 -> '2-3'
+    r = s[("MB", "S1", "1")]
+    assert (r.p_n, r.p_mean_pre, r.p_mean_post) == (1, 1.0, 1.0)
+    assert (r.match_level, r.c_n, r.c_mean_pre, r.c_mean_post) == ("segment_and_activity", 2, 0.0, 0.5)
+    # with 3 matches needed: activity '1' across segments adds N (no segment; pre 03-25, post 04-05)
+    r = strata(3)[("MB", "S1", "1")]
+    assert (r.match_level, r.c_n) == ("activity", 3)
+    assert (r.c_mean_pre, r.c_mean_post) == pytest.approx((1 / 3, 2 / 3))

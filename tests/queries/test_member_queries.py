@@ -59,3 +59,30 @@ def test_members_before_and_after_joining(measures_con):
 def test_members_before_after_segment_filter(measures_con):
     df = queries.run(measures_con, "member_before_after", **Filters(Q1.start, Q1.end, segments=("S1",)).params())
     assert df.empty
+
+
+def test_members_known_a_year_before_joining_by_first_order_or_signup(tmp_path):
+    """Without a signup date the first order decides whether a member was a customer 365 days before joining."""
+    from tests.conftest import make_workspace
+
+    def tx(customer, day):
+        return dict(customer_id=customer, order_date=d(day), revenue=10.0)
+
+    transactions = [tx("X", "2024-01-01"), tx("X", "2026-06-30"),  # data 2024-01-01 .. 2026-06-30
+                    tx("K1", "2024-02-01"), tx("K1", "2024-06-01"), tx("K1", "2025-06-01"),
+                    tx("K2", "2024-04-01"), tx("K2", "2025-06-01"),
+                    tx("K3", "2025-04-01")]
+    member = dict(segment="S1", loyalty_member=True, member_since=d("2025-03-01"))
+    customers = [dict(customer_id="X", segment="S1"),
+                 dict(customer_id="K1", **member),  # first order 2024-02-01 <= 2024-03-01: a customer
+                 dict(customer_id="K2", **member),  # first order 2024-04-01: not yet a customer
+                 dict(customer_id="K3", signup_date=d("2024-01-15"), **member)]  # signed up in time
+    connection = connect(make_workspace(tmp_path, transactions=transactions, customers=customers).snapshot())
+    try:
+        df = queries.run(connection, "member_before_after", **Q1.params()).set_index("kpi")
+    finally:
+        connection.close()
+    # K1: before (2024-03-01 .. 2025-02-28) 2024-06-01, after 2025-06-01; K3: before none, after 2025-04-01
+    orders = df.loc["orders_per_customer"]
+    assert (orders["n"], orders["mean_before"], orders["mean_after"]) == (2, 0.5, 1.0)
+    assert df.loc["revenue_per_customer", "mean_before"] == pytest.approx(5.0)
