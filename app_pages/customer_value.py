@@ -52,9 +52,11 @@ COLUMN_FORMATS = {"count": ("localized", 1), "days": ("localized", 1), "number":
 
 
 PERCENT_FORMAT = {"de": "%d %%", "en": "%d%%"}  # slider labels
+CUSTOMERS_SHOWN = 1000  # rows of a customer list shown on the page; the downloads have all
 
 
-def show_table(df: pd.DataFrame, columns: dict[str, str], name: str, key: str, height: int | None = None) -> None:
+def show_table(df: pd.DataFrame, columns: dict[str, str], name: str, key: str, height: int | None = None,
+               max_rows: int | None = None) -> None:
     """A downloadable table of `columns` (name -> kind: text, date or a COLUMN_FORMATS kind) with translated
     headers (`value.col_<name>`); the download keeps the numbers, shares as fractions."""
     shown = df[list(columns)].copy()
@@ -69,7 +71,7 @@ def show_table(df: pd.DataFrame, columns: dict[str, str], name: str, key: str, h
         elif kind == "date":
             shown[column] = pd.to_datetime(shown[column])
             config[label] = st.column_config.DateColumn(format="DD.MM.YYYY" if lang == "de" else "YYYY-MM-DD")
-    table(shown, ctx, name, labels, column_config=config, height=height, key=key)
+    table(shown, ctx, name, labels, column_config=config, height=height, key=key, max_rows=max_rows)
 
 
 def segment_labels(values: pd.Series) -> pd.Series:
@@ -144,7 +146,7 @@ def render_abc() -> None:
                {"customer_id": "text", "segment": "text", "abc_class": "text", "value_rank": "count", "revenue": "money",
                 **({"margin": "money"} if by == "margin" else {}), "orders": "count", "avg_order_value": "money",
                 "share_before": "share"},
-               f"abc_customers_{chosen or 'all'}", key="value_abc_customers", height=360)
+               f"abc_customers_{chosen or 'all'}", key="value_abc_customers", height=360, max_rows=CUSTOMERS_SHOWN)
     explain(ctx, "value.abc_list_explain")
 
 
@@ -241,7 +243,7 @@ def render_rfm() -> None:
     show_table(customers, {"customer_id": "text", "segment": "text", "rfm_segment": "text", "r_score": "count",
                            "f_score": "count", "m_score": "count", "last_order": "date", "recency_days": "days",
                            "frequency": "count", "monetary": "money"},
-               f"rfm_customers_{chosen or 'all'}", key="value_rfm_customers", height=360)
+               f"rfm_customers_{chosen or 'all'}", key="value_rfm_customers", height=360, max_rows=CUSTOMERS_SHOWN)
     explain(ctx, "value.rfm_list_explain")
 
 
@@ -392,7 +394,8 @@ def render_clv_customers(result: ClvResult, customers: pd.DataFrame) -> None:
     else:
         show_table(at_risk, {"customer_id": "text", "segment": "text", "purchases": "count", "last_purchase": "date",
                              "p_alive": "probability", "value_if_alive": "money", "value_at_risk": "money"},
-                   f"clv_high_value_low_p_alive_{threshold}", key="value_clv_at_risk", height=360)
+                   f"clv_high_value_low_p_alive_{threshold}", key="value_clv_at_risk", height=360,
+                   max_rows=CUSTOMERS_SHOWN)
     explain(ctx, "value.at_risk_explain", share=i18n.fmt_percent(HIGH_VALUE_SHARE, lang, 0), threshold=threshold)
 
 

@@ -58,6 +58,7 @@ CARDS = (
 CARD_LABELS = {"customers": "kpi.active_customers", "repeat_purchase_rate": "kpi.repeat_purchase_rate",
                "one_time_buyer_share": "repeat.one_time_buyer_share", "orders_per_customer": "kpi.orders_per_customer"}
 LOWER_IS_BETTER = {"one_time_buyer_share"}
+CUSTOMERS_SHOWN = 1000  # rows of a customer list shown on the page; the downloads have all
 COHORT_VALUES = ("share", "customers", "revenue")
 GAP_BIN_DAYS = 7
 
@@ -235,7 +236,7 @@ def cohort_cell_customers(ctx: PageContext, cells: pd.DataFrame, params: dict, c
     table(shown, ctx, f"cohort_{cell['cohort_label']}_k{period}", headers(ctx, shown.columns),
           column_config=column_formats(ctx, money=("cell_revenue", "revenue_total"), dates=("first_order_date",),
                                        counts=("cell_orders", "orders_total")),
-          key="repeat_cell_table")
+          key="repeat_cell_table", max_rows=CUSTOMERS_SHOWN)
     explain(ctx, "repeat.cell_explain")
 
 
@@ -356,7 +357,8 @@ def churn_tab(ctx: PageContext, filters: Filters) -> None:
     shown = as_dates(at_risk, "last_order_date")
     table(shown, ctx, f"at_risk_customers_{as_of}", headers(ctx, shown.columns), key="repeat_at_risk_table",
           column_config=column_formats(ctx, money=("revenue", "revenue_last_12_months"), dates=("last_order_date",),
-                                       counts=("orders", "days_since_last_order", "days_overdue")))
+                                       counts=("orders", "days_since_last_order", "days_overdue")),
+          max_rows=CUSTOMERS_SHOWN)
     explain(ctx, "repeat.at_risk_explain", low=thresholds.at_risk_after_days, high=thresholds.inactive_after_days)
 
 

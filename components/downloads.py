@@ -13,11 +13,12 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def download_buttons(df: pd.DataFrame, ctx: PageContext, filename: str, key: str) -> None:
     with st.popover(ctx.t("downloads.button"), icon=":material/download:"):
-        st.download_button(ctx.t("downloads.csv"), to_csv(df), file_name=f"{filename}.csv", mime="text/csv",
+        # every file is built on click (a callable runs only then), not on each rerun: for a list of 100,000
+        # customers a CSV takes about half a second and an .xlsx several seconds
+        st.download_button(ctx.t("downloads.csv"), lambda: to_csv(df), file_name=f"{filename}.csv", mime="text/csv",
                            key=f"dl_csv_{key}", on_click="ignore", width="stretch")
-        st.download_button(ctx.t("downloads.csv_de"), to_csv(df, german_excel=True), file_name=f"{filename}_excel.csv",
-                           mime="text/csv", key=f"dl_csvde_{key}", on_click="ignore", width="stretch",
-                           help=ctx.t("downloads.csv_de_help"))
-        # built on click (a callable runs only then): writing .xlsx takes seconds for tens of thousands of rows
+        st.download_button(ctx.t("downloads.csv_de"), lambda: to_csv(df, german_excel=True),
+                           file_name=f"{filename}_excel.csv", mime="text/csv", key=f"dl_csvde_{key}",
+                           on_click="ignore", width="stretch", help=ctx.t("downloads.csv_de_help"))
         st.download_button(ctx.t("downloads.xlsx"), lambda: to_xlsx(df, sheet_name=filename), file_name=f"{filename}.xlsx",
                            mime=XLSX_MIME, key=f"dl_xlsx_{key}", on_click="ignore", width="stretch")

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components.context import PageContext
+from loyalty import i18n
 
 PLOTLY_CONFIG = {
     "displaylogo": False,
@@ -56,11 +57,17 @@ def safe_filename(name: str) -> str:
 
 
 def table(df: pd.DataFrame, ctx: PageContext, name: str, labels: dict[str, str] | None = None,
-          column_config: dict | None = None, height: int | None = None, key: str | None = None) -> None:
-    """A table with downloads. `labels` maps column names to translated headers."""
+          column_config: dict | None = None, height: int | None = None, key: str | None = None,
+          max_rows: int | None = None) -> None:
+    """A table with downloads. `labels` maps column names to translated headers. With `max_rows`, a longer
+    table shows its first rows (sending 100,000 rows to the browser takes seconds on every rerun); the
+    downloads always hold all rows."""
     from components.downloads import download_buttons  # one place decides the formats
 
     shown = df.rename(columns=labels or {})
-    st.dataframe(shown, width="stretch", hide_index=True, column_config=column_config,
-                 height=height or "auto", key=key)
+    st.dataframe(shown if max_rows is None else shown.head(max_rows), width="stretch", hide_index=True,
+                 column_config=column_config, height=height or "auto", key=key)
+    if max_rows is not None and len(shown) > max_rows:
+        st.caption(ctx.t("app.rows_truncated", shown=i18n.fmt_number(max_rows, ctx.lang),
+                         total=i18n.fmt_number(len(shown), ctx.lang)))
     download_buttons(shown, ctx, safe_filename(name), key=key or name)
