@@ -87,3 +87,9 @@ def test_derived_files_equal_the_fallback_views(tmp_path, monkeypatch, name):
     computed = con.execute(f"select * from {name} order by {sort}").df()
     con.close()
     pd.testing.assert_frame_equal(stored, computed, check_dtype=False)
+
+
+def test_upgrade_of_an_empty_workspace_is_a_no_op(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("LOYALTY_WORKSPACE", str(tmp_path / "new"))
+    assert cli(["upgrade"]) == 0  # a service start before the first import must not fail
+    assert "up to date" in capsys.readouterr().out

@@ -19,7 +19,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    ws = open_workspace(args)
+    ws = open_workspace(args, must_exist=False)  # an empty workspace is up to date (for service starts)
     started = time.perf_counter()
     rebuilt = ws.rebuild_derived(user="cli")
     if rebuilt:
