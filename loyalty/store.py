@@ -275,9 +275,7 @@ class Workspace:
                 + " from read_parquet($files)",
                 {"files": abs_files},
             ).fetchone()
-            table_files = {name: [str(self.root / f) for f in st["files"]]
-                           for name, st in manifest.get("tables", {}).items()}
-            table_files[spec.name] = abs_files
+            table_files = {**self._table_files(manifest), spec.name: abs_files}
             derived = self._build_derived(con, spec.name, abs_files, version, created, table_files)
             dependents, dependent_retired = self._rebuild_dependents(con, manifest, spec.name, table_files, version,
                                                                       created)
@@ -302,9 +300,8 @@ class Workspace:
             "derived": derived,
             "derived_version": DERIVED_VERSION,
         }
-        old_derived = [f for files in (old_state or {}).get("derived", {}).values() for f in files]
-        retired = ([f for f in (old_state["files"] if old_state else []) if f not in all_files] + old_derived
-                   + dependent_retired)
+        retired = ([f for f in (old_state["files"] if old_state else []) if f not in all_files]
+                   + _derived_of(old_state or {}) + dependent_retired)
         try:
             self._publish(manifest, version, {spec.name: state, **dependents}, retired, demo)
         except BaseException:
@@ -353,7 +350,7 @@ class Workspace:
                 continue
             derived = self._build_derived(con, table, table_files[table], version, created, table_files)
             states[table] = {**state, "derived": derived, "derived_version": DERIVED_VERSION}
-            retired += [f for files in (state.get("derived") or {}).values() for f in files]
+            retired += _derived_of(state)
         return states, retired
 
     def rebuild_derived(self, user: str = "local") -> list[str]:
@@ -367,22 +364,12 @@ class Workspace:
                     continue
                 state = manifest["tables"][table]
                 version = manifest.get("version", 0) + 1
-                table_files = {name: [str(self.root / f) for f in st["files"]]
-                               for name, st in manifest.get("tables", {}).items()}
-                created: list[Path] = []
-                con = self._connection()
-                try:
+                table_files = self._table_files(manifest)
+                with self._derived_write() as (con, created):
                     derived = self._build_derived(con, table, table_files[table], version, created, table_files)
-                    old_derived = [f for files in (state.get("derived") or {}).values() for f in files]
                     self._publish(manifest, version, {table: {**state, "derived": derived,
                                                               "derived_version": DERIVED_VERSION}},
-                                  old_derived, None)
-                except BaseException:
-                    for path in created:
-                        path.unlink(missing_ok=True)
-                    raise
-                finally:
-                    con.close()
+                                  _derived_of(state), None)
                 self._log(dict(action="rebuild_derived", table=table, user=user, version=version,
                                rows_total=state["rows"]))
                 rebuilt.append(table)
@@ -396,6 +383,24 @@ class Workspace:
         con.execute(f"set temp_directory='{_sql_path(self.root / '.staging' / 'spill')}'")
         return con
 
+    @contextmanager
+    def _derived_write(self) -> Iterator[tuple[duckdb.DuckDBPyConnection, list[Path]]]:
+        """A write connection and the list of derived files it creates; they are removed if the block fails."""
+        created: list[Path] = []
+        con = self._connection()
+        try:
+            yield con, created
+        except BaseException:
+            for path in created:
+                path.unlink(missing_ok=True)
+            raise
+        finally:
+            con.close()
+
+    def _table_files(self, manifest: dict) -> dict[str, list[str]]:
+        """Absolute files of every table of a manifest."""
+        return {name: [str(self.root / f) for f in st["files"]] for name, st in manifest.get("tables", {}).items()}
+
     def delete(self, table: str, user: str = "local") -> int:
         get_table(table)
         with self.lock():
@@ -404,22 +409,12 @@ class Workspace:
             if not old:
                 return manifest.get("version", 0)
             version = manifest.get("version", 0) + 1
-            old_derived = [f for files in old.get("derived", {}).values() for f in files]
-            table_files = {name: [str(self.root / f) for f in st["files"]]
-                           for name, st in manifest.get("tables", {}).items() if name != table}
-            created: list[Path] = []
-            con = self._connection()
-            try:
+            table_files = {name: files for name, files in self._table_files(manifest).items() if name != table}
+            with self._derived_write() as (con, created):
                 dependents, dependent_retired = self._rebuild_dependents(con, manifest, table, table_files, version,
                                                                           created)
                 self._publish(manifest, version, {table: None, **dependents},
-                              list(old["files"]) + old_derived + dependent_retired, None)
-            except BaseException:
-                for path in created:
-                    path.unlink(missing_ok=True)
-                raise
-            finally:
-                con.close()
+                              list(old["files"]) + _derived_of(old) + dependent_retired, None)
             self._log(dict(action="delete", table=table, user=user, version=version, rows_total=0))
             return version
 
@@ -473,6 +468,11 @@ class Workspace:
 def _chain(first, rest):
     yield first
     yield from rest
+
+
+def _derived_of(state: dict) -> list[str]:
+    """The derived files a table state names (relative paths)."""
+    return [f for files in (state.get("derived") or {}).values() for f in files]
 
 
 def _relation(table: str, files: list[str]) -> str:

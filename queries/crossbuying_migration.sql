@@ -15,17 +15,22 @@ with first_days as (
     group by customer_no
 ),
 
--- the lines of the filtered orders of customers first seen in the period, summed per order and
--- category (derived table order_categories)
-order_lines as (
-    select c.customer_no, c.order_date, f.first_day, c.category, c.revenue
-    from order_categories c
-    join first_days f on f.customer_no = c.customer_no and f.first_day >= $start
-    where c.order_date between $start and $end
+-- the lines of the filtered orders, summed per order and category (derived table order_categories)
+period_lines as (
+    select customer_no, order_date, category, revenue
+    from order_categories
+    where order_date between $start and $end
       and (len($segments) = 0 or list_contains($segments, segment))
       and (len($regions) = 0 or list_contains($regions, region))
       and (len($channels) = 0 or list_contains($channels, channel))
       and (len($stores) = 0 or list_contains($stores, store))
+),
+
+-- those of customers first seen in the period
+order_lines as (
+    select l.customer_no, l.order_date, f.first_day, l.category, l.revenue
+    from period_lines l
+    join first_days f on f.customer_no = l.customer_no and f.first_day >= $start
 ),
 
 day_categories as (

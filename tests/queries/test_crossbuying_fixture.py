@@ -87,3 +87,22 @@ def test_fixture_orders_are_as_described(crossbuying_con):
         ("R", "2026-01-20", 70.0), ("R", "2026-03-03", 100.0), ("S", "2026-02-01", 75.0),
         ("T", "2026-01-08", 25.0), ("U", "2026-03-20", 35.0), ("V", "2026-02-14", 12.0),
     ]
+
+
+# the shared filter of every query that reads the order_categories view (the same five lines as the
+# filtered_orders CTE of docs/architecture.md), so the sidebar filters mean the same on every tab
+ORDER_CATEGORY_FILTER = """    where order_date between $start and $end
+      and (len($segments) = 0 or list_contains($segments, segment))
+      and (len($regions) = 0 or list_contains($regions, region))
+      and (len($channels) = 0 or list_contains($channels, channel))
+      and (len($stores) = 0 or list_contains($stores, store))"""
+
+
+def test_every_cross_buying_query_filters_order_categories_the_same_way():
+    from loyalty import queries
+
+    readers = [n for n in queries.names() if n.startswith("crossbuying_") and "from order_categories" in queries.load(n).sql]
+    assert {"crossbuying_rate", "crossbuying_breadth", "crossbuying_distribution", "crossbuying_trend",
+            "crossbuying_by_group", "crossbuying_pairs", "crossbuying_basket_pairs", "crossbuying_next_best"} <= set(readers)
+    for name in readers:
+        assert ORDER_CATEGORY_FILTER in queries.load(name).sql, f"{name}: the order_categories filter differs"
