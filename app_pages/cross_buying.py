@@ -27,7 +27,7 @@ from components.crossbuying_charts import (
 from components.kpi import KpiSpec, kpi_cards
 from components.ui import chart, explain, page_header, require_transactions, table
 from components.widgets import choice, keep_valid
-from loyalty import i18n
+from loyalty import crossbuying, i18n
 from loyalty.export import to_csv
 from loyalty.filters import Filters
 
@@ -74,10 +74,20 @@ def require_categories(ctx: PageContext) -> None:
 # ---------------------------------------------------------------- breadth
 
 
+def breadth_profile(filters: Filters) -> pd.DataFrame:
+    """Customers per number of counted categories, overall and per customer attribute: the KPI cards,
+    distribution, breadth and customer-attribute split are sums over it (loyalty/crossbuying.py)."""
+    return data.query("crossbuying_breadth", **filters.params())
+
+
 def breadth_tab(ctx: PageContext, filters: Filters) -> None:
-    current = data.query("crossbuying_rate", **filters.params()).iloc[0]
+    profile = breadth_profile(filters)
+    current = crossbuying.summary(profile)
+    if current["category_buyers"] == 0:  # every category bought in the period was returned
+        st.info(ctx.t("crossbuying.no_category_period"))
+        return
     compared = filters.compared()
-    previous = data.query("crossbuying_rate", **compared.params()).iloc[0] if compared else None
+    previous = crossbuying.summary(breadth_profile(compared)) if compared else None
     if previous is not None and previous["category_buyers"] == 0:
         previous = None
     kpi_cards(ctx, current, previous, CARDS, per_row=len(CARDS))
@@ -87,13 +97,13 @@ def breadth_tab(ctx: PageContext, filters: Filters) -> None:
     left, right = st.columns(2)
     with left:
         st.subheader(ctx.t("crossbuying.distribution_title"))
-        chart(distribution_chart(data.query("crossbuying_distribution", **filters.params()), ctx.lang))
+        chart(distribution_chart(crossbuying.distribution(profile), ctx.lang))
         explain(ctx, "crossbuying.distribution_explain",
                 mean=i18n.fmt_number(current["categories_per_customer"], ctx.lang, 2),
                 median=i18n.fmt_number(current["median_categories_per_customer"], ctx.lang, 1))
     with right:
         st.subheader(ctx.t("crossbuying.breadth_title"))
-        chart(breadth_chart(data.query("crossbuying_breadth", **filters.params()), ctx.lang))
+        chart(breadth_chart(crossbuying.breadth(profile), ctx.lang))
         explain(ctx, "crossbuying.breadth_explain")
 
     st.subheader(ctx.t("crossbuying.trend_title"))
@@ -104,7 +114,10 @@ def breadth_tab(ctx: PageContext, filters: Filters) -> None:
     st.subheader(ctx.t("crossbuying.group_title"))
     dimension = choice(ctx, "crossbuying.split_by", GROUP_DIMENSIONS, "crossbuying_group_dimension",
                        "crossbuying.dim_")
-    groups = data.query("crossbuying_by_group", dimension=dimension, **filters.params())
+    if dimension in crossbuying.CUSTOMER_DIMENSIONS:  # each customer in one group: from the profile
+        groups = crossbuying.by_customer_group(profile, dimension)
+    else:  # channel: each channel's orders on their own
+        groups = data.query("crossbuying_by_group", dimension=dimension, **filters.params())
     groups["label"] = [group_label(ctx, dimension, value) for value in groups["group_value"]]
     chart(group_chart(groups, ctx.lang, ctx.t(f"crossbuying.dim_{dimension}")))
     explain(ctx, "crossbuying.group_explain_channel" if dimension == "channel" else "crossbuying.group_explain")
@@ -254,9 +267,10 @@ ctx = get_context()
 page_header(ctx, "crossbuying")
 require_transactions(ctx)
 require_categories(ctx)
-current = data.query("crossbuying_rate", **ctx.filters.params()).iloc[0]
-if current["category_buyers"] == 0:
-    st.info(ctx.t("crossbuying.no_category_period" if current["active_customers"] > 0 else "app.no_data_period"))
+# a count, not the rate: the tabs other than the overview do not need the per-customer pass
+period = data.query("crossbuying_period_rows", **ctx.filters.params()).iloc[0]
+if period["category_rows"] == 0:
+    st.info(ctx.t("crossbuying.no_category_period" if period["order_rows"] > 0 else "app.no_data_period"))
     st.stop()
 
 tabs = st.tabs([ctx.t(f"crossbuying.tab_{name}") for name in TABS], key=f"crossbuying_tab_{ctx.lang}",

@@ -31,7 +31,7 @@ def breadth_label(breadth: int) -> str:
 
 
 def distribution_chart(df: pd.DataFrame, lang: str) -> go.Figure:
-    """Share of category buyers by their number of categories (crossbuying_distribution)."""
+    """Share of category buyers by their number of categories (loyalty.crossbuying.distribution)."""
     customers = i18n.t("kpi.customers", lang)
     fig = go.Figure(go.Bar(
         x=df["categories"], y=df["share"], marker_color=PALETTE[1], customdata=df[["customers"]],
@@ -46,7 +46,7 @@ def distribution_chart(df: pd.DataFrame, lang: str) -> go.Figure:
 
 
 def breadth_chart(df: pd.DataFrame, lang: str) -> go.Figure:
-    """Repeat purchase rate and revenue per customer for 1, 2 and 3+ categories (crossbuying_breadth)."""
+    """Repeat purchase rate and revenue per customer for 1, 2 and 3+ categories (loyalty.crossbuying.breadth)."""
     labels = [breadth_label(int(b)) for b in df["breadth"]]
     repeat, revenue = i18n.t("kpi.repeat_purchase_rate", lang), _t("revenue_per_customer", lang)
     fig = make_subplots(rows=1, cols=2, subplot_titles=(repeat, f"{revenue} (€)"), horizontal_spacing=0.22)

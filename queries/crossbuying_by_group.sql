@@ -1,23 +1,17 @@
--- Cross-buying rate split by one dimension ($dimension: 'segment', 'region', 'loyalty_member' (customer
--- attributes) or 'channel', 'store' (of the order)). For a customer attribute each customer is in one
--- group; for channel and store each group is evaluated on that group's orders only (as if the sidebar
--- filter were set to it), so a customer who bought in two channels counts in both.
--- Per group: category buyers, customers with >= 2 counted categories, cross_buying_rate and mean
--- categories per customer. A category counts when the customer's net revenue in it is > 0.
--- group_value is NULL where the attribute is empty; loyalty_member is 'true' or 'false'.
+-- Cross-buying rate split by an order attribute ($dimension: 'channel' or 'store'): each group is
+-- evaluated on that group's orders only (as if the sidebar filter were set to it), so a customer who bought
+-- in two channels counts in both, with the categories bought there. Per group: category buyers, customers
+-- with >= 2 counted categories, cross_buying_rate and mean categories per customer. A category counts when
+-- the customer's net revenue in it is > 0. group_value is NULL where the attribute is empty.
+-- The split by a customer attribute (segment, region, loyalty membership: each customer in one group) comes
+-- from queries/crossbuying_breadth.sql (loyalty/crossbuying.py by_customer_group).
 -- Parameters: $dimension, $start, $end (inclusive), $segments, $regions, $channels, $stores.
 
 -- order_lines: the lines of the filtered orders, summed per order and category (derived table
--- order_categories), with the group of the customer (segment, region, loyalty_member) or of the order
+-- order_categories), with the group of the order
 with order_lines as (
     select customer_no, category, revenue,
-           case $dimension
-               when 'segment' then segment
-               when 'region' then region
-               when 'loyalty_member' then cast(loyalty_member as varchar)
-               when 'channel' then channel
-               when 'store' then store
-           end as group_value
+           case $dimension when 'channel' then channel when 'store' then store end as group_value
     from order_categories
     where order_date between $start and $end
       and (len($segments) = 0 or list_contains($segments, segment))

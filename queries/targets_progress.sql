@@ -4,7 +4,8 @@
 -- every month end in between, for the linear projection to the period end. Targets that have not
 -- started have no row. KPI definitions: active_customers, orders, revenue, avg_order_value,
 -- repeat_purchase_rate, orders_per_customer as queries/kpis.sql over [period_start, cutoff];
--- cross_buying_rate as queries/crossbuying_rate.sql (category buyers with >= 2 counted categories);
+-- cross_buying_rate as the cross-buying page (category buyers with >= 2 counted categories, see
+-- queries/crossbuying_breadth.sql);
 -- churn_rate = share of the customers active in the equally long window just before period_start
 -- without an order in [period_start, cutoff]; nps = % promoters (9-10) - % detractors (0-6) of the
 -- answers with nps (-100..100); csat = mean csat (1-5). Definitions: docs/metrics.md#targets.
@@ -74,7 +75,7 @@ cross_windows as (
     select distinct period_start, cutoff from cutoffs where kpi = 'cross_buying_rate'
 ),
 
--- counted categories as in queries/crossbuying_rate.sql: net revenue > 0 over the window's orders
+-- counted categories as in queries/crossbuying_breadth.sql: net revenue > 0 over the window's orders
 cross_categories as (
     select w.period_start, w.cutoff, c.customer_no, c.category, any_value(c.segment) as segment
     from cross_windows w

@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-DEFAULT_QUERIES = ["kpis", "kpi_trend", "filter_options", "repeat_summary", "crossbuying_rate", "churn_status",
+DEFAULT_QUERIES = ["kpis", "kpi_trend", "filter_options", "repeat_summary", "crossbuying_breadth", "churn_status",
                    "rfm_segments"]
 
 

@@ -52,8 +52,8 @@ def test_outdated_derived_tables_are_computed_then_upgraded(tmp_path, capsys, mo
     expected = {name: queries.run(con, name, **params) for name, params in [
         ("kpis", dict(start=pd.Timestamp("2025-01-01").date(), end=pd.Timestamp("2026-12-31").date(),
                       segments=["S1"], regions=[], channels=[], stores=[])),
-        ("crossbuying_rate", dict(start=pd.Timestamp("2025-01-01").date(), end=pd.Timestamp("2026-12-31").date(),
-                                  segments=[], regions=[], channels=[], stores=[]))]}
+        ("crossbuying_breadth", dict(start=pd.Timestamp("2025-01-01").date(), end=pd.Timestamp("2026-12-31").date(),
+                                     segments=[], regions=[], channels=[], stores=[]))]}
     con.close()
     # a workspace written by the previous version: derived tables of format 1, without order_categories
     manifest = json.loads((tmp_path / "manifest.json").read_text())

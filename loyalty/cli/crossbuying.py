@@ -10,7 +10,7 @@ import argparse
 
 import pandas as pd
 
-from loyalty import queries
+from loyalty import crossbuying, queries
 from loyalty.cli._common import (
     add_dimension_filters,
     add_format,
@@ -52,8 +52,9 @@ def register(sub) -> None:
 
 def crossbuying_result(con, filters, min_support: float = 0.0) -> dict:
     """The command's result as a dict (also usable from Python)."""
-    rate = queries.run(con, "crossbuying_rate", **filters.params()).iloc[0]
-    distribution = queries.run(con, "crossbuying_distribution", **filters.params())
+    profile = queries.run(con, "crossbuying_breadth", **filters.params())
+    rate = crossbuying.summary(profile)
+    distribution = crossbuying.distribution(profile)
     pairs = queries.run(con, "crossbuying_pairs", **filters.params())
     pairs = pairs[pairs["support"] >= min_support][list(PAIR_COLUMNS)].rename(columns=PAIR_COLUMNS)
     return {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from loyalty import i18n, queries, uplift
+from loyalty import crossbuying, i18n, queries, uplift
 from loyalty.customer_value import AbcSettings
 from loyalty.filters import Filters
 from loyalty.report.model import Section
@@ -123,10 +123,12 @@ def cross_buying_section(con, snapshot: Snapshot, filters: Filters, lang: str) -
     if not coverage["lines_with_category"]:
         return Section("cross_buying", title, _t("report.cross_buying_no_category", lang),
                        note=_t("crossbuying.no_category", lang))
-    current = _first_row(con, "crossbuying_rate", filters)
-    if current is None or not current["category_buyers"]:
+    profile = queries.run(con, "crossbuying_breadth", **filters.params())
+    current = crossbuying.summary(profile)
+    if not current["category_buyers"]:
         return Section("cross_buying", title, _t("crossbuying.no_pairs", lang))
-    previous = _first_row(con, "crossbuying_rate", filters.compared())
+    compared = filters.compared()
+    previous = crossbuying.summary(queries.run(con, "crossbuying_breadth", **compared.params())) if compared else None
     rate = i18n.fmt_percent(current["cross_buying_rate"], lang)
     if previous is None or not previous["category_buyers"]:
         sentence = _t("report.cross_buying_sentence", lang, rate=rate)
@@ -139,7 +141,7 @@ def cross_buying_section(con, snapshot: Snapshot, filters: Filters, lang: str) -
         best = pairs.iloc[0]  # the query sorts by lift
         sentence += _t("report.cross_buying_pair", lang, a=best["category_a"], b=best["category_b"],
                        lift=i18n.fmt_number(best["lift"], lang, 2))
-    figure = breadth_chart(queries.run(con, "crossbuying_breadth", **filters.params()), lang)
+    figure = breadth_chart(crossbuying.breadth(profile), lang)
     return Section("cross_buying", title, sentence + ".", figure)
 
 

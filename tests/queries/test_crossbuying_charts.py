@@ -8,7 +8,7 @@ import math
 import pytest
 
 from components import crossbuying_charts as charts
-from loyalty import queries
+from loyalty import crossbuying, queries
 from tests.queries.test_crossbuying_fixture import Q1, crossbuying_con  # noqa: F401 - fixture
 
 
@@ -36,14 +36,15 @@ def test_heatmap_cells_and_minimum_support(crossbuying_con):  # noqa: F811
 
 def test_every_figure_labels_its_axes_in_both_languages(crossbuying_con):  # noqa: F811
     params = Q1.params()
-    groups = queries.run(crossbuying_con, "crossbuying_by_group", dimension="segment", **params)
+    profile = queries.run(crossbuying_con, "crossbuying_breadth", **params)
+    groups = crossbuying.by_customer_group(profile, "segment")
     groups["label"] = groups["group_value"]
     migration = queries.run(crossbuying_con, "crossbuying_migration", **params)
     offers = queries.run(crossbuying_con, "crossbuying_next_best", **params)
     for lang in ("de", "en"):
         figures = [
-            charts.distribution_chart(queries.run(crossbuying_con, "crossbuying_distribution", **params), lang),
-            charts.breadth_chart(queries.run(crossbuying_con, "crossbuying_breadth", **params), lang),
+            charts.distribution_chart(crossbuying.distribution(profile), lang),
+            charts.breadth_chart(crossbuying.breadth(profile), lang),
             charts.trend_chart(queries.run(crossbuying_con, "crossbuying_trend", grain="month", **params), lang,
                                "month"),
             charts.group_chart(groups, lang, "Segment"),

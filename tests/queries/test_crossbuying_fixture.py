@@ -102,7 +102,7 @@ def test_every_cross_buying_query_filters_order_categories_the_same_way():
     from loyalty import queries
 
     readers = [n for n in queries.names() if n.startswith("crossbuying_") and "from order_categories" in queries.load(n).sql]
-    assert {"crossbuying_rate", "crossbuying_breadth", "crossbuying_distribution", "crossbuying_trend",
+    assert {"crossbuying_breadth", "crossbuying_period_rows", "crossbuying_trend",
             "crossbuying_by_group", "crossbuying_pairs", "crossbuying_basket_pairs", "crossbuying_next_best"} <= set(readers)
     for name in readers:
         assert ORDER_CATEGORY_FILTER in queries.load(name).sql, f"{name}: the order_categories filter differs"
