@@ -359,8 +359,9 @@ def render(sizes, rows, pages, latency, baseline, comparison, imports, clv_resul
              "A view is a page with one tab open (pages run only the open tab's queries): `page` is its first "
              "tab, `page / tab` the others. Its queries include the sidebar's.\n",
              "cold = new process, first run (connection + all queries of the page); warm = the same queries "
-             "again without result cache (the app's cache answers repeats in ~0 s); filter = the same queries "
-             "with a segment selected (a cache miss).\n",
+             "again without result cache (the app's cache answers repeats in ~0 s); filter = the queries that take "
+             "the sidebar filters, with a segment selected (cache misses; the app's cache answers the page's "
+             "other queries, whose parameters do not change).\n",
              "| view | " + " | ".join(f"{s} cold | {s} warm | {s} filter" for s in sizes) + " |",
              "|---|" + "---|---|---|" * len(sizes)]
     for page in pages:
