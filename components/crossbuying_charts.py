@@ -106,8 +106,9 @@ def group_chart(df: pd.DataFrame, lang: str, dimension_label: str) -> go.Figure:
     ))
     base_layout(fig, lang, i18n.t("kpi.cross_buying_rate", lang), dimension_label,
                 height=max(220, 60 + 36 * len(ordered)))
-    fig.update_xaxes(tickformat=".0%", rangemode="tozero", range=[0, min(1.0, ordered["cross_buying_rate"].max() * 1.2
-                                                                            + 0.01)])
+    # room right of the longest bar for its label (a rate near 100 % would otherwise lose it)
+    fig.update_xaxes(tickformat=".0%", rangemode="tozero", range=[0, ordered["cross_buying_rate"].max() * 1.15 + 0.01])
+    fig.update_traces(cliponaxis=False)
     fig.update_layout(hovermode="closest", showlegend=False)
     return fig
 
