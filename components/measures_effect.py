@@ -19,7 +19,7 @@ from components.measures_common import (
     group_stats,
     kpi_label,
     kpi_unit,
-    portfolio,
+    measure_economics,
     require_measures,
     uplifts,
     verdict,
@@ -42,7 +42,7 @@ def render_effect(ctx: PageContext, ev: Evaluation) -> None:
         st.warning(ctx.t("measures.no_control_group"), icon=":material/warning:")
         render_prepost(ctx, ev)
         return
-    economics = portfolio(ev).set_index("measure_id").loc[ev.measure_id]
+    economics = measure_economics(ev)
     _economics_cards(ctx, economics)
     st.subheader(ctx.t("measures.effect_title"))
     means = rows.reset_index()
@@ -169,7 +169,7 @@ def render_prepost(ctx: PageContext, ev: Evaluation) -> None:
     })
     table(table_rows, ctx, "measure_prepost", {c: ctx.t(f"measures.col.{c}") for c in table_rows.columns},
           key="measures_prepost_table")
-    economics = portfolio(ev).set_index("measure_id").loc[ev.measure_id]
+    economics = measure_economics(ev)
     if economics["evidence"] == "pre_post":
         st.caption(ctx.t("measures.prepost_economics", margin=i18n.fmt_money(economics["incremental_margin"], lang),
                          low=i18n.fmt_money(economics["incremental_margin_low"], lang),

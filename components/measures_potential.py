@@ -17,7 +17,7 @@ from components.measures_common import (
     fmt_value,
     kpi_label,
     kpi_unit,
-    portfolio,
+    measure_economics,
     require_measures,
     verdict,
 )
@@ -28,8 +28,7 @@ DIMENSIONS = ("segment", "region", "value_class")
 
 
 def potential_table(ev: Evaluation) -> pd.DataFrame:
-    stats = data.query("measure_potential", **ev.params)
-    stats = stats[stats["measure_id"] == ev.measure_id].copy()
+    stats = data.query("measure_potential", measure_id=ev.measure_id, **ev.params).copy()
     stats["value"] = stats["value"].fillna("–")
     return uplift.uplift_table(stats, ["measure_id", "dimension", "value"])
 
@@ -50,7 +49,7 @@ def render_potential(ctx: PageContext, ev: Evaluation) -> None:
     rows = table_all[(table_all["dimension"] == dimension) & (table_all["kpi"] == kpi)].copy()
     rows["label"] = rows["value"].map(lambda v: ctx.t(f"measures.class_{v}") if dimension == "value_class" else v)
     rows = rows.sort_values("value")
-    economics = portfolio(ev).set_index("measure_id").loc[ev.measure_id]
+    economics = measure_economics(ev, payback=False)
     reference = economics["break_even_uplift"] if kpi == "margin_per_customer" else None
     tick = ".1%" if kpi == "repeat_purchase_rate" else TICKFORMATS[kpi]
     muted = rows["ci_low"].isna()

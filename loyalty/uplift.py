@@ -263,7 +263,7 @@ def cumulative_incremental_margin(weekly: pd.DataFrame, participants: pd.DataFra
 def payback_weeks(cumulative: pd.DataFrame, costs: pd.Series) -> pd.Series:
     """First week (counting from 1) in which the cumulative incremental margin reaches the cost; NaN if
     it never does within the observed window. `costs` is indexed by measure_id."""
-    merged = cumulative.merge(costs.rename("cost"), left_on="measure_id", right_index=True)
+    merged = cumulative.merge(costs.rename("cost").rename_axis("measure_id").reset_index(), on="measure_id")
     reached = merged[merged["incremental_margin"] >= merged["cost"]]
     first = reached.groupby("measure_id")["week"].min() + 1
     return first.reindex(costs.index)

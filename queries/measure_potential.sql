@@ -5,7 +5,8 @@
 -- customers: ranked by that revenue, A = customers before whom the cumulative share is below
 -- $class_a_share (80 %), B below $class_b_share (95 %), C the rest and customers without positive
 -- revenue. Definitions: docs/metrics.md#measures.
--- Parameters: $follow_up_days, $margin_rate, $class_a_share, $class_b_share.
+-- Parameters: $follow_up_days, $margin_rate, $class_a_share, $class_b_share; $measure_id: one measure (the
+-- page shows one at a time; each measure's rows are the same as with null = all measures).
 with data_bounds as (
     select max(order_date) as data_end
     from transactions
@@ -39,40 +40,52 @@ participant_outcomes as (
     left join orders o
       on o.customer_id = w.customer_id
      and o.order_date between w.window_start and w.window_end
+    where cast($measure_id as varchar) is null or w.measure_id = $measure_id
     group by w.measure_id, w.customer_id, w.assigned_group
 ),
 
+-- the measures evaluated; measure_no stands for measure_id where millions of orders are grouped by it (an
+-- integer groups faster); prior_revenue numbers them the same way
+measure_nos as (
+    select distinct measure_id, dense_rank() over (order by measure_id) as measure_no
+    from measures
+    where cast($measure_id as varchar) is null or measure_id = $measure_id
+),
+
+-- the date_diff conditions join the orders to the few measures in a nested loop instead of sorting them
 prior_revenue as (
-    select m.measure_id, o.customer_id, sum(o.revenue) as revenue
-    from (select measure_id, start_date, cast(start_date - interval 12 month as date) as prior_start
-          from measures) m
+    select m.measure_no, o.customer_id, sum(o.revenue) as revenue
+    from (select dense_rank() over (order by measure_id) as measure_no, start_date,
+                 cast(start_date - interval 12 month as date) as prior_start
+          from measures
+          where cast($measure_id as varchar) is null or measure_id = $measure_id) m
     join orders o
-      on o.order_date >= m.prior_start
-     and o.order_date < m.start_date
-    group by m.measure_id, o.customer_id
+      on date_diff('day', m.prior_start, o.order_date) >= 0
+     and date_diff('day', o.order_date, m.start_date) > 0
+    group by m.measure_no, o.customer_id
 ),
 
 -- The ranking (revenue desc, customer_id) without sorting every customer: customers with the same
 -- revenue are neighbours in it, so the revenue before a customer = the revenue of all higher revenue
 -- levels + revenue x the customers of its own level with a smaller customer_id.
 revenue_levels as (
-    select measure_id, revenue, count(*) as customers, sum(revenue) as level_revenue
+    select measure_no, revenue, count(*) as customers, sum(revenue) as level_revenue
     from prior_revenue
     where revenue > 0
-    group by measure_id, revenue
+    group by measure_no, revenue
 ),
 
 level_shares as (
-    select measure_id, revenue, customers,
-           coalesce(sum(level_revenue) over (partition by measure_id order by revenue desc
+    select measure_no, revenue, customers,
+           coalesce(sum(level_revenue) over (partition by measure_no order by revenue desc
                                              rows between unbounded preceding and 1 preceding), 0) as revenue_before,
-           sum(level_revenue) over (partition by measure_id) as total
+           sum(level_revenue) over (partition by measure_no) as total
     from revenue_levels
 ),
 
 -- a customer's place within its level matters only where a class bound falls inside the level
 split_levels as (
-    select measure_id, revenue
+    select measure_no, revenue
     from level_shares
     where case when revenue_before / total < $class_a_share then 'A'
                when revenue_before / total < $class_b_share then 'B' else 'C' end
@@ -81,24 +94,25 @@ split_levels as (
 ),
 
 level_positions as (
-    select p.measure_id, p.customer_id,
-           row_number() over (partition by p.measure_id, p.revenue order by p.customer_id) - 1 as position
+    select p.measure_no, p.customer_id,
+           row_number() over (partition by p.measure_no, p.revenue order by p.customer_id) - 1 as position
     from prior_revenue p
-    join split_levels s on s.measure_id = p.measure_id and s.revenue = p.revenue
+    join split_levels s on s.measure_no = p.measure_no and s.revenue = p.revenue
 ),
 
 -- value class of the participants: A, B or C by the share before them; C without positive revenue
 described as (
     select o.*, a.segment, a.region,
-           case when l.measure_id is null then 'C'
+           case when l.measure_no is null then 'C'
                 when (l.revenue_before + coalesce(x.position, 0) * l.revenue) / l.total < $class_a_share then 'A'
                 when (l.revenue_before + coalesce(x.position, 0) * l.revenue) / l.total < $class_b_share then 'B'
                 else 'C' end as value_class
     from participant_outcomes o
+    join measure_nos n on n.measure_id = o.measure_id
     left join customer_attributes a on a.customer_id = o.customer_id
-    left join prior_revenue p on p.measure_id = o.measure_id and p.customer_id = o.customer_id
-    left join level_shares l on l.measure_id = p.measure_id and l.revenue = p.revenue
-    left join level_positions x on x.measure_id = o.measure_id and x.customer_id = o.customer_id
+    left join prior_revenue p on p.measure_no = n.measure_no and p.customer_id = o.customer_id
+    left join level_shares l on l.measure_no = p.measure_no and l.revenue = p.revenue
+    left join level_positions x on x.measure_no = n.measure_no and x.customer_id = o.customer_id
 ),
 
 dimension_stats as (

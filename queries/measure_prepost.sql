@@ -25,9 +25,10 @@ measure_groups as (
     group by measure_id
 ),
 
--- measures without a control group (a measure listed twice with the same dates counts once)
+-- measures without a control group (a measure listed twice with the same dates counts once); measure_no
+-- stands for measure_id where millions of orders are grouped by it (an integer groups faster)
 uncontrolled as (
-    select m.measure_id, m.start_date,
+    select m.measure_id, dense_rank() over (order by m.measure_id) as measure_no, m.start_date,
            least(coalesce(m.end_date, b.data_end) + cast($follow_up_days as integer), b.data_end) as window_end
     from (select distinct measure_id, start_date, end_date from measures) m
     join measure_groups g on g.measure_id = m.measure_id
@@ -47,29 +48,42 @@ listed as (
     group by measure_id, customer_id
 ),
 
--- every order up to the window end, per measure, with its customer's reference day (participants:
--- assigned date or start; everybody else: the measure start). One pass over the orders gives both the
--- outcomes and the first order ("known since"; an order after the window end is later than every
--- reference day - 365, so it never decides)
+-- the earliest day a measure's outcomes and prior activity look at: the pre-period and the 365 days before
+-- the reference day start later for a later reference day, so the earliest one (the start or an earlier
+-- assigned date) gives it; orders before it only tell the first order ("known since")
+measure_ranges as (
+    select measure_id, start_date, window_end,
+           least(min_ref - 365, min_ref - cast(date_diff('day', min_ref, window_end) + 1 as integer)) as first_day
+    from (select u.measure_id, u.start_date, u.window_end, least(u.start_date, a.first_assigned) as min_ref
+          from uncontrolled u
+          left join (select measure_id, min(assigned_date) as first_assigned
+                     from listed
+                     group by measure_id) a on a.measure_id = u.measure_id) r
+),
+
+-- every order from the earliest such day up to the window end, per measure, with its customer's reference
+-- day (participants: assigned date or start; everybody else: the measure start)
 order_rows as (
-    select u.measure_id, u.window_end, o.customer_id, o.order_date, o.revenue, o.margin,
+    select u.measure_no, u.window_end, o.customer_id, o.order_date, o.revenue, o.margin,
            case when l.treated then coalesce(l.assigned_date, u.start_date) else u.start_date end as ref_date
     from uncontrolled u
     cross join orders o
     left join listed l on l.measure_id = u.measure_id and l.customer_id = o.customer_id
-    where o.order_date <= (select max(window_end) from uncontrolled)
+    where o.order_date >= (select min(first_day) from measure_ranges)
+      and o.order_date <= (select max(window_end) from measure_ranges)
 ),
 
 order_windows as (
-    select measure_id, customer_id, order_date, revenue, coalesce(margin, revenue * $margin_rate) as margin,
+    select measure_no, customer_id, order_date, revenue, coalesce(margin, revenue * $margin_rate) as margin,
            ref_date, window_end,
            ref_date - cast(date_diff('day', ref_date, window_end) + 1 as integer) as pre_start,
            ref_date - 365 as activity_start
     from order_rows
 ),
 
-measure_orders as (
-    select measure_id, customer_id,
+-- outcomes, prior activity and the first order since that day
+range_outcomes as (
+    select measure_no, customer_id,
            min(order_date) as first_order,
            count(*) filter (where order_date >= activity_start and order_date < ref_date) as prior_orders,
            count(*) filter (where order_date >= pre_start and order_date < ref_date) as orders_pre,
@@ -79,12 +93,28 @@ measure_orders as (
            sum(margin) filter (where order_date >= pre_start and order_date < ref_date) as margin_pre,
            sum(margin) filter (where order_date >= ref_date and order_date <= window_end) as margin_post
     from order_windows
-    group by measure_id, customer_id
+    group by measure_no, customer_id
 ),
 
+measure_orders as (
+    select m.measure_id, f.customer_id, f.first_order, f.prior_orders, f.orders_pre, f.orders_post,
+           f.revenue_pre, f.revenue_post, f.margin_pre, f.margin_post
+    from range_outcomes f
+    join (select distinct measure_id, measure_no from uncontrolled) m on m.measure_no = f.measure_no
+),
+
+-- one row per customer in customers (segment, first signup) or with an order before the earliest day: such
+-- an order is before every reference day - 365, so its date only counts as "known since" (like a signup)
 customers_once as (
-    select customer_id, any_value(segment) as segment, min(signup_date) as signup_date
-    from customers
+    select customer_id, any_value(segment) as segment, min(known_date) as known_since,
+           bool_or(in_customers) as in_customers
+    from (select customer_id, segment, signup_date as known_date, true as in_customers
+          from customers
+          union all
+          select customer_id, null, min(order_date), false
+          from orders
+          where order_date < (select min(first_day) from measure_ranges)
+          group by customer_id)
     group by customer_id
 ),
 
@@ -93,12 +123,16 @@ customer_base as (
     select coalesce(f.measure_id, c.measure_id) as measure_id,
            coalesce(f.customer_id, c.customer_id) as customer_id,
            c.segment,
-           least(f.first_order, c.signup_date) as known_since,
+           least(f.first_order, c.known_since) as known_since,
            f.prior_orders, f.orders_pre, f.orders_post, f.revenue_pre, f.revenue_post, f.margin_pre, f.margin_post
     from measure_orders f
-    full outer join (select u.measure_id, s.customer_id, s.segment, s.signup_date
-                     from uncontrolled u
-                     cross join customers_once s) c
+    full outer join (select u.measure_id, s.customer_id, s.segment, s.known_since
+                     from (select measure_id,
+                                  row_number() over (partition by measure_id order by start_date, window_end) as nth
+                           from uncontrolled) u
+                     cross join customers_once s
+                     -- a customer missing from customers: one row per measure, like an order customer of measure_orders
+                     where s.in_customers or u.nth = 1) c
       on c.measure_id = f.measure_id and c.customer_id = f.customer_id
 ),
 

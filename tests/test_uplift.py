@@ -80,3 +80,17 @@ def test_roi_break_even_and_cost():
 def test_paired_interval_by_hand():
     low, high = uplift.paired_ci(2.0, 4.0, 5)  # t(4) = 2.7764, se = sqrt(4/5)
     assert (low, high) == pytest.approx((2 - 2.776445 * np.sqrt(0.8), 2 + 2.776445 * np.sqrt(0.8)), abs=1e-5)
+
+
+def test_payback_in_the_first_week_the_cumulative_margin_reaches_the_cost():
+    weekly = pd.DataFrame({"measure_id": ["M"] * 4, "assigned_group": ["treatment", "control"] * 2,
+                           "week": [0, 0, 2, 2], "margin": [30.0, 10.0, 60.0, 10.0]})
+    participants = pd.DataFrame({"measure_id": ["M"], "treatment_n": [10], "control_n": [10]})
+    cumulative = uplift.cumulative_incremental_margin(weekly, participants)
+    # week 0: 30 - 10 = 20; week 1 (no orders): 20; week 2: 90 - 20 = 70
+    assert cumulative["incremental_margin"].tolist() == pytest.approx([20.0, 20.0, 70.0])
+    costs = pd.Series({"M": 50.0, "N": 10.0}).rename_axis("measure_id")
+    assert uplift.payback_weeks(cumulative, costs).to_dict() == {"M": 3, "N": pytest.approx(float("nan"), nan_ok=True)}
+    # no weekly margins at all (nobody bought in the windows): no payback, not an error
+    none = uplift.cumulative_incremental_margin(pd.DataFrame(), participants)
+    assert uplift.payback_weeks(none, costs).isna().all()

@@ -47,6 +47,8 @@ def test_effect_tab_shows_hand_computed_economics(browser, server):
     wait_until_idle(page)
     page.locator('[data-testid="stTab"]', has_text="Effect of a measure").click(timeout=60_000)
     wait_until_idle(page)
+    # the tab's cards, not only an idle script: on a loaded machine the rerun may not have started yet
+    page.locator('[data-testid="stMetricLabel"]:visible', has_text="Break-even uplift").wait_for(timeout=60_000)
     metrics = _metrics(page)
     # measure MA (first by start date), default follow-up 90 days -> window 2026-01-01 .. 05-01, margin rate
     # 30 % for T2's order without margin. Margin: T1 40 + 20 + 28 = 88, T2 60 x 0.3 = 18, T3 0 -> 106/3;

@@ -45,7 +45,7 @@ def test_bonus_program_raises_purchases(con):
 
 
 def test_event_works_for_stammkunden_only(con):
-    stats = queries.run(con, "measure_potential", follow_up_days=90, **PARAMS)
+    stats = queries.run(con, "measure_potential", follow_up_days=90, measure_id="M03", **PARAMS)
     table = uplift.uplift_table(stats[stats["measure_id"] == "M03"], ["measure_id", "dimension", "value"])
     seg = table[(table["dimension"] == "segment") & (table["kpi"] == "orders_per_customer")].set_index("value")
     assert seg.loc["Stammkunden", "ci_low"] > 0

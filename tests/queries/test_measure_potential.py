@@ -1,6 +1,7 @@
 """queries/measure_potential.sql (uplift by segment, region, value class) and measure_rollout_base.sql on
 the hand-made measures fixture."""
 
+import pandas as pd
 import pytest
 
 from loyalty import queries, uplift
@@ -8,8 +9,8 @@ from loyalty.db import connect
 from tests.queries import measures_fixture
 
 SAMPLE_PARAMS = {"measure_potential": {"follow_up_days": 90, "margin_rate": 0.3, "class_a_share": 0.8,
-                                       "class_b_share": 0.95}}
-PARAMS = {"follow_up_days": 0, "margin_rate": 0.5, "class_a_share": 0.8, "class_b_share": 0.95}
+                                       "class_b_share": 0.95, "measure_id": None}}
+PARAMS = {"follow_up_days": 0, "margin_rate": 0.5, "class_a_share": 0.8, "class_b_share": 0.95, "measure_id": None}
 
 
 @pytest.fixture(scope="module")
@@ -102,3 +103,14 @@ def test_value_class_bounds_inside_a_level_of_equal_revenue(tmp_path):
     got = {(r.value, r.assigned_group): r.n for r in classes.itertuples()}
     assert got == {("A", "treatment"): 1, ("B", "treatment"): 1, ("C", "treatment"): 1,
                    ("B", "control"): 1, ("C", "control"): 1}
+
+
+def test_one_measure_gives_the_rows_of_that_measure_among_all(con):
+    every = queries.run(con, "measure_potential", **PARAMS)
+    assert every["measure_id"].nunique() > 1
+    for measure_id in every["measure_id"].unique():
+        one = queries.run(con, "measure_potential", **{**PARAMS, "measure_id": measure_id})
+        assert set(one["measure_id"]) == {measure_id}
+        pd.testing.assert_frame_equal(one.reset_index(drop=True),
+                                      every[every["measure_id"] == measure_id].reset_index(drop=True))
+    assert queries.run(con, "measure_potential", **{**PARAMS, "measure_id": "no such measure"}).empty
