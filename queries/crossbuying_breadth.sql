@@ -12,7 +12,7 @@
 -- (loyalty/crossbuying.py), so one pass over the period's lines serves the whole overview.
 -- Parameters: $start, $end (inclusive), $segments, $regions, $channels, $stores (empty list = all).
 with filtered_orders as (
-    select customer_no, revenue, segment, region, loyalty_member
+    select customer_no, revenue, lines, segment, region, loyalty_member
     from orders
     where order_date between $start and $end
       and (len($segments) = 0 or list_contains($segments, segment))
@@ -32,51 +32,63 @@ order_lines as (
       and (len($stores) = 0 or list_contains($stores, store))
 ),
 
-customer_category_totals as (
-    select customer_no, category, sum(lines) as lines,
-           category is not null and round(sum(revenue), 2) > 0 as counted
+counted_categories as (
+    select customer_no, category
     from order_lines
+    where category is not null
     group by customer_no, category
+    having round(sum(revenue), 2) > 0
 ),
 
 customer_breadth as (
-    select customer_no,
-           count(*) filter (where counted) as categories,
-           sum(lines) as lines,
-           coalesce(sum(lines) filter (where category is null), 0) as lines_without_category
-    from customer_category_totals
+    select customer_no, count(*) as categories
+    from counted_categories
     group by customer_no
 ),
 
--- the attributes are the customer's (the same on every order), taken from the orders: that group is the
--- smaller one
+-- rows without category are few: summed on their own instead of in the grouping by category above
+customer_lines_without_category as (
+    select customer_no, sum(lines) as lines
+    from order_lines
+    where category is null
+    group by customer_no
+),
+
+-- every active customer, with the attributes of the customer (the same on every order)
 customer_orders as (
-    select customer_no, count(*) as orders, sum(revenue) as revenue, any_value(segment) as segment,
-           any_value(region) as region, cast(any_value(loyalty_member) as varchar) as loyalty_member
+    select customer_no, count(*) as orders, sum(revenue) as revenue, sum(lines) as lines,
+           any_value(segment) as segment, any_value(region) as region,
+           cast(any_value(loyalty_member) as varchar) as loyalty_member
     from filtered_orders
     group by customer_no
 ),
 
+customers as (
+    select o.*, coalesce(b.categories, 0) as categories, coalesce(n.lines, 0) as lines_without_category
+    from customer_orders o
+    left join customer_breadth b using (customer_no)
+    left join customer_lines_without_category n using (customer_no)
+),
+
 final as (
     select
-        case when grouping(o.segment) = 0 then 'segment'
-             when grouping(o.region) = 0 then 'region'
-             when grouping(o.loyalty_member) = 0 then 'loyalty_member'
+        case when grouping(segment) = 0 then 'segment'
+             when grouping(region) = 0 then 'region'
+             when grouping(loyalty_member) = 0 then 'loyalty_member'
              else 'all' end as dimension,
-        case when grouping(o.segment) = 0 then o.segment
-             when grouping(o.region) = 0 then o.region
-             when grouping(o.loyalty_member) = 0 then o.loyalty_member end as group_value,
-        b.categories,
+        case when grouping(segment) = 0 then segment
+             when grouping(region) = 0 then region
+             when grouping(loyalty_member) = 0 then loyalty_member end as group_value,
+        categories,
         count(*) as customers,
-        count(*) filter (where o.orders >= 2) as repeat_customers,
-        sum(o.orders) as orders,
-        sum(o.revenue) as revenue,
-        sum(b.lines) as lines,
-        sum(b.lines_without_category) as lines_without_category
-    from customer_breadth b
-    join customer_orders o using (customer_no)
-    group by grouping sets ((b.categories), (o.segment, b.categories), (o.region, b.categories),
-                            (o.loyalty_member, b.categories))
+        count(*) filter (where orders >= 2) as repeat_customers,
+        sum(orders) as orders,
+        sum(revenue) as revenue,
+        sum(lines) as lines,
+        sum(lines_without_category) as lines_without_category
+    from customers
+    group by grouping sets ((categories), (segment, categories), (region, categories),
+                            (loyalty_member, categories))
 )
 
 select * from final order by dimension, group_value nulls last, categories
