@@ -90,25 +90,22 @@ def uplifts(ev: Evaluation) -> pd.DataFrame:
 
 
 def portfolio(ev: Evaluation) -> pd.DataFrame:
-    return uplift.portfolio_table(ev.register, group_stats(ev), data.query("measure_prepost", **ev.params),
-                                  data.query("measure_weekly_margin", **ev.params))
+    return uplift.portfolio_table(ev.register, group_stats(ev), data.query("measure_prepost", **ev.params))
 
 
-# stand-ins for the pre/post strata and weekly margins where a measure's portfolio row does not use them
-NO_ROWS = pd.DataFrame()
+# stand-in for the pre/post strata where a measure's portfolio row does not use them
+NO_STRATA = pd.DataFrame()
 
 
-def measure_economics(ev: Evaluation, payback: bool = True) -> pd.Series:
-    """The selected measure's row of the portfolio (uplift.portfolio_table), querying only what that row
-    needs: the pre/post strata only for a measure without a control group, the weekly margins only for the
-    payback (which needs a control group). Each measure's row is computed on its own, so the row is the same
+def measure_economics(ev: Evaluation) -> pd.Series:
+    """The selected measure's row of the portfolio (uplift.portfolio_table), querying the pre/post strata only
+    for a measure without a control group. Each measure's row is computed on its own, so the row is the same
     as in portfolio(ev)."""
     margin = uplifts(ev)
     margin = margin[(margin["measure_id"] == ev.measure_id) & (margin["kpi"] == "margin_per_customer")]
     controlled = not margin.empty and margin["control_n"].iloc[0] > 0
-    strata = NO_ROWS if controlled else data.query("measure_prepost", **ev.params)
-    weekly = data.query("measure_weekly_margin", **ev.params) if controlled and payback else NO_ROWS
-    table = uplift.portfolio_table(ev.register, group_stats(ev), strata, weekly)
+    strata = NO_STRATA if controlled else data.query("measure_prepost", **ev.params)
+    table = uplift.portfolio_table(ev.register, group_stats(ev), strata)
     return table[table["measure_id"] == ev.measure_id].iloc[0]
 
 

@@ -108,10 +108,11 @@ def _uplift_table(ctx: PageContext, rows: pd.DataFrame) -> None:
 
 
 def _cumulative(ctx: PageContext, ev: Evaluation, economics: pd.Series) -> None:
-    weekly = data.query("measure_weekly_margin", **ev.params)
-    weekly = weekly[weekly["measure_id"] == ev.measure_id]
     stats = group_stats(ev)
-    sizes = stats[(stats["measure_id"] == ev.measure_id) & (stats["kpi"] == "margin_per_customer")]
+    weekly = uplift.weekly_margins(stats)
+    weekly = weekly[weekly["measure_id"] == ev.measure_id]
+    sizes = uplift.window_rows(stats)
+    sizes = sizes[(sizes["measure_id"] == ev.measure_id) & (sizes["kpi"] == "margin_per_customer")]
     participants = pd.DataFrame({
         "measure_id": [ev.measure_id],
         "treatment_n": sizes.loc[sizes["assigned_group"] == "treatment", "n"].sum(),

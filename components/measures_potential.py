@@ -49,7 +49,7 @@ def render_potential(ctx: PageContext, ev: Evaluation) -> None:
     rows = table_all[(table_all["dimension"] == dimension) & (table_all["kpi"] == kpi)].copy()
     rows["label"] = rows["value"].map(lambda v: ctx.t(f"measures.class_{v}") if dimension == "value_class" else v)
     rows = rows.sort_values("value")
-    economics = measure_economics(ev, payback=False)
+    economics = measure_economics(ev)
     reference = economics["break_even_uplift"] if kpi == "margin_per_customer" else None
     tick = ".1%" if kpi == "repeat_purchase_rate" else TICKFORMATS[kpi]
     muted = rows["ci_low"].isna()

@@ -114,6 +114,21 @@ def _wide(stats_long: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return wide
 
 
+def window_rows(stats_long: pd.DataFrame) -> pd.DataFrame:
+    """The statistics over the whole window (queries/measure_group_stats.sql also has weekly rows)."""
+    return stats_long[stats_long["week"].isna()] if "week" in stats_long else stats_long
+
+
+def weekly_margins(group_stats: pd.DataFrame) -> pd.DataFrame:
+    """measure_id, assigned_group, week, margin (the group's margin in that week of the window): the weekly
+    rows of queries/measure_group_stats.sql, in the shape cumulative_incremental_margin takes."""
+    if "week" not in group_stats:
+        return pd.DataFrame(columns=["measure_id", "assigned_group", "week", "margin"])
+    weekly = group_stats[group_stats["week"].notna() & (group_stats["kpi"] == "margin_per_customer")]
+    return pd.DataFrame({"measure_id": weekly["measure_id"], "assigned_group": weekly["assigned_group"],
+                         "week": weekly["week"].astype("int64"), "margin": weekly["total"]}).reset_index(drop=True)
+
+
 def uplift_table(stats_long: pd.DataFrame, keys: list[str] | tuple[str, ...] = ("measure_id",),
                  level: float = LEVEL, rate_kpis=RATE_KPIS) -> pd.DataFrame:
     """Uplift = treatment - control per (keys, kpi) with its interval.
@@ -126,6 +141,7 @@ def uplift_table(stats_long: pd.DataFrame, keys: list[str] | tuple[str, ...] = (
     keys = list(keys)
     columns = keys + ["kpi", "treatment_n", "control_n", "treatment_mean", "control_mean", "uplift", "ci_low",
                       "ci_high", "relative_uplift", "method"]
+    stats_long = window_rows(stats_long)
     if stats_long.empty:
         return pd.DataFrame(columns=columns)
     wide = _wide(stats_long, keys)
@@ -337,8 +353,7 @@ def stratified_did(strata: pd.DataFrame, keys: list[str] | tuple[str, ...] = ("m
     return agg[out_cols]
 
 
-def portfolio_table(register: pd.DataFrame, group_stats: pd.DataFrame, prepost_strata: pd.DataFrame,
-                    weekly: pd.DataFrame) -> pd.DataFrame:
+def portfolio_table(register: pd.DataFrame, group_stats: pd.DataFrame, prepost_strata: pd.DataFrame) -> pd.DataFrame:
     """All measures side by side: evidence, participants, cost, incremental margin and ROI with their
     intervals, payback (weeks), break-even margin uplift per participant.
 
@@ -373,7 +388,7 @@ def portfolio_table(register: pd.DataFrame, group_stats: pd.DataFrame, prepost_s
     prepost["break_even_uplift"] = break_even_uplift(prepost["cost"], prepost["participants"])
     prepost["evidence"] = "pre_post"
     participants = uplifts[uplifts["kpi"] == "margin_per_customer"][["measure_id", "treatment_n", "control_n"]]
-    cumulative = cumulative_incremental_margin(weekly, participants)
+    cumulative = cumulative_incremental_margin(weekly_margins(group_stats), participants)
     payback = payback_weeks(cumulative, controlled.set_index("measure_id")["cost"])
     controlled["payback_weeks"] = controlled["measure_id"].map(payback)
     frames = [f for f in (controlled, prepost) if not f.empty]

@@ -51,9 +51,8 @@ def evaluate(con, follow_up_days: int, margin_rate: float) -> dict:
     register_df = queries.run(con, "measure_register")
     stats = queries.run(con, "measure_group_stats", **params)
     strata = queries.run(con, "measure_prepost", **params)
-    weekly = queries.run(con, "measure_weekly_margin", **params)
     coverage = queries.run(con, "measure_margin_coverage").iloc[0]
-    portfolio = uplift.portfolio_table(register_df, stats, strata, weekly).set_index("measure_id")
+    portfolio = uplift.portfolio_table(register_df, stats, strata).set_index("measure_id")
     uplifts = uplift.uplift_table(stats)
     did = uplift.stratified_did(strata)
     measures = []

@@ -179,8 +179,7 @@ def measure_portfolio(con) -> pd.DataFrame:
               "class_b_share": uplift.ABC_BOUNDS[1]}
     register = queries.run(con, "measure_register")
     return uplift.portfolio_table(register, queries.run(con, "measure_group_stats", **params),
-                                  queries.run(con, "measure_prepost", **params),
-                                  queries.run(con, "measure_weekly_margin", **params))
+                                  queries.run(con, "measure_prepost", **params))
 
 
 def instrument_name(instrument: str, lang: str) -> str:

@@ -1,5 +1,5 @@
-"""queries/measure_register.sql, measure_group_stats.sql, measure_weekly_margin.sql and the uplift/ROI/
-payback arithmetic on the hand-made measures fixture (tests/queries/measures_fixture.py)."""
+"""queries/measure_register.sql, measure_group_stats.sql (window statistics and weekly margins) and the
+uplift/ROI/payback arithmetic on the hand-made measures fixture (tests/queries/measures_fixture.py)."""
 
 import pytest
 
@@ -9,7 +9,7 @@ from tests.queries import measures_fixture
 
 SAMPLE_PARAMS = {
     name: {"follow_up_days": 90, "margin_rate": 0.3}
-    for name in ("measure_group_stats", "measure_weekly_margin", "measure_side_effects")
+    for name in ("measure_group_stats", "measure_side_effects")
 }
 NO_FOLLOW_UP = {"follow_up_days": 0, "margin_rate": 0.5}
 
@@ -22,7 +22,7 @@ def con(tmp_path_factory):
 
 
 def stats_of(con, measure, **params):
-    df = queries.run(con, "measure_group_stats", **(params or NO_FOLLOW_UP))
+    df = uplift.window_rows(queries.run(con, "measure_group_stats", **(params or NO_FOLLOW_UP)))
     df = df[df["measure_id"] == measure]
     return {(r.assigned_group, r.kpi): r for r in df.itertuples()}
 
@@ -99,7 +99,12 @@ def test_no_control_group_gives_no_uplift(con):
 
 
 def test_weekly_margin_cumulative_and_payback(con):
-    weekly = queries.run(con, "measure_weekly_margin", **NO_FOLLOW_UP)
+    stats = queries.run(con, "measure_group_stats", **NO_FOLLOW_UP)
+    weekly_rows = stats[stats["week"].notna() & (stats["measure_id"] == "MA")]
+    # weekly rows: margin only, mean = the week's margin / group size, no variance
+    assert set(weekly_rows["kpi"]) == {"margin_per_customer"} and weekly_rows["variance"].isna().all()
+    assert (weekly_rows["mean"] * weekly_rows["n"]).tolist() == pytest.approx(weekly_rows["total"].tolist())
+    weekly = uplift.weekly_margins(stats)
     ma = weekly[weekly["measure_id"] == "MA"].set_index(["assigned_group", "week"])["margin"]
     # T1 01-05 (week 0) 40, T2 01-08 (week 1) 30, T1 01-20 (week 2) 20; C1 01-12 (week 1) 12
     assert ma.to_dict() == {("control", 1): 12.0, ("treatment", 0): 40.0, ("treatment", 1): 30.0,
@@ -120,8 +125,7 @@ def test_portfolio_side_by_side(con):
     params = {**NO_FOLLOW_UP, "min_matches": 1}
     table = uplift.portfolio_table(queries.run(con, "measure_register"),
                                    queries.run(con, "measure_group_stats", **params),
-                                   queries.run(con, "measure_prepost", **params),
-                                   queries.run(con, "measure_weekly_margin", **params)).set_index("measure_id")
+                                   queries.run(con, "measure_prepost", **params)).set_index("measure_id")
     assert table.loc["MA", "evidence"] == "control_group" and table.loc["MA", "payback_weeks"] == 2
     assert table.loc["MA", "roi"] == pytest.approx(0.44)
     assert table.loc["MZ", "incremental_margin"] == pytest.approx(0.0) and pd_isna(table.loc["MZ", "roi"])
@@ -137,7 +141,7 @@ def pd_isna(value) -> bool:
 
 def test_measure_queries_share_one_window_definition():
     """The measure window CTE is the same text in every query that uses it (one definition)."""
-    names = ["measure_group_stats", "measure_potential", "measure_side_effects", "measure_weekly_margin"]
+    names = ["measure_group_stats", "measure_potential", "measure_side_effects"]
     blocks = []
     for name in names:
         sql = queries.load(name).sql
@@ -165,7 +169,7 @@ def test_group_stats_of_a_single_participant_and_of_a_group_without_orders(tmp_p
                               dict(measure_id="M", customer_id="C", group="control", assigned_date=None)])
     connection = connect(ws.snapshot())
     try:
-        df = queries.run(connection, "measure_group_stats", **NO_FOLLOW_UP)
+        df = uplift.window_rows(queries.run(connection, "measure_group_stats", **NO_FOLLOW_UP))
     finally:
         connection.close()
     s = {(r.assigned_group, r.kpi): r for r in df.itertuples()}

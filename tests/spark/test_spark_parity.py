@@ -26,7 +26,7 @@ pytestmark = pytest.mark.slow
 
 def normalize(value):
     """A cell as a sortable, comparable (kind, value) pair; None for every kind of missing value."""
-    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+    if value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, (bool, np.bool_)):
         return ("bool", bool(value))
