@@ -270,7 +270,7 @@ def score_range_table(ranges: pd.DataFrame) -> pd.DataFrame:
 
 def _fit(version: int, calibration_end: date, unit: str, horizon: int, discount_rate: float,
          margin_rate: float) -> ClvResult:
-    """One fit per workspace version and settings (cached by components.data.cached)."""
+    """One fit per workspace version and settings (cached by components.data.cached; read-only)."""
     con = data.connection()
     try:
         return fit_clv(con, ClvSettings(calibration_end, unit, horizon, discount_rate, margin_rate))
@@ -298,6 +298,16 @@ def clv_settings(first: date, last: date) -> ClvSettings:
     return ClvSettings(calibration_end, unit, int(horizon), rate / 100, margin / 100)
 
 
+def _customers(version: int, settings: tuple, filters: tuple) -> pd.DataFrame:
+    """The forecast per customer with segment labels, for the sidebar filters: cached and shared like the fit
+    (read-only), so a rerun does not join 670 k customers again."""
+    result = data.cached(_fit)(version, *settings)
+    attributes = data.query("value_customers", **{k: list(v) if isinstance(v, tuple) else v for k, v in filters})
+    customers = customers_with_attributes(result, attributes)
+    customers["segment"] = segment_labels(customers["segment"])
+    return customers
+
+
 def render_clv(is_open: bool) -> None:
     st.caption(t("value.clv_scope"))
     rng = data.query("data_range").iloc[0]
@@ -308,10 +318,11 @@ def render_clv(is_open: bool) -> None:
     settings = clv_settings(first, last)
     if not is_open:
         return  # the fit runs only when this tab is shown
+    fit_settings = (settings.calibration_end, settings.unit, settings.horizon_months, settings.annual_discount_rate,
+                    settings.margin_rate)
     try:
         with st.spinner(t("value.clv_fitting")):
-            result = data.cached(_fit)(ctx.snapshot.version, settings.calibration_end, settings.unit,
-                                       settings.horizon_months, settings.annual_discount_rate, settings.margin_rate)
+            result = data.cached(_fit)(ctx.snapshot.version, *fit_settings)
     except ClvDataError as exc:
         st.info(t(f"value.clv_{exc.reason}", found=i18n.fmt_number(exc.found, lang),
                   needed=i18n.fmt_number(exc.needed, lang)))
@@ -320,12 +331,11 @@ def render_clv(is_open: bool) -> None:
         st.warning(t("value.clv_model_error", detail=str(exc)))
         return
 
-    attributes = data.query("value_customers", **ctx.filters.params())
-    customers = customers_with_attributes(result, attributes)
+    filters = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in ctx.filters.params().items()))
+    customers = data.cached(_customers)(ctx.snapshot.version, fit_settings, filters)
     if customers.empty:
         st.info(t("value.clv_no_customers"))
         return
-    customers["segment"] = segment_labels(customers["segment"])
     render_clv_headline(result, customers)
     render_holdout(result)
     render_clv_customers(result, customers)
