@@ -41,6 +41,7 @@ from loyalty.customer_value import (
     rfm_params,
     value_by_segment,
 )
+from loyalty.filters import Filters
 
 ctx = get_context()
 t = ctx.t
@@ -298,11 +299,11 @@ def clv_settings(first: date, last: date) -> ClvSettings:
     return ClvSettings(calibration_end, unit, int(horizon), rate / 100, margin / 100)
 
 
-def _customers(version: int, settings: tuple, filters: tuple) -> pd.DataFrame:
+def _customers(version: int, settings: tuple, filters: Filters) -> pd.DataFrame:
     """The forecast per customer with segment labels, for the sidebar filters: cached and shared like the fit
     (read-only), so a rerun does not join 670 k customers again."""
     result = data.cached(_fit)(version, *settings)
-    attributes = data.query("value_customers", **{k: list(v) if isinstance(v, tuple) else v for k, v in filters})
+    attributes = data.query("value_customers", **filters.params())
     customers = customers_with_attributes(result, attributes)
     customers["segment"] = segment_labels(customers["segment"])
     return customers
@@ -331,8 +332,7 @@ def render_clv(is_open: bool) -> None:
         st.warning(t("value.clv_model_error", detail=str(exc)))
         return
 
-    filters = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in ctx.filters.params().items()))
-    customers = data.cached(_customers)(ctx.snapshot.version, fit_settings, filters)
+    customers = data.cached(_customers)(ctx.snapshot.version, fit_settings, ctx.filters)
     if customers.empty:
         st.info(t("value.clv_no_customers"))
         return

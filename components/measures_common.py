@@ -101,11 +101,12 @@ def measure_economics(ev: Evaluation) -> pd.Series:
     """The selected measure's row of the portfolio (uplift.portfolio_table), querying the pre/post strata only
     for a measure without a control group. Each measure's row is computed on its own, so the row is the same
     as in portfolio(ev)."""
-    margin = uplifts(ev)
-    margin = margin[(margin["measure_id"] == ev.measure_id) & (margin["kpi"] == "margin_per_customer")]
-    controlled = not margin.empty and margin["control_n"].iloc[0] > 0
+    stats = group_stats(ev)
+    window = uplift.window_rows(stats)
+    controlled = ((window["measure_id"] == ev.measure_id) & (window["assigned_group"] == "control")
+                  & (window["n"] > 0)).any()
     strata = NO_STRATA if controlled else data.query("measure_prepost", **ev.params)
-    table = uplift.portfolio_table(ev.register, group_stats(ev), strata)
+    table = uplift.portfolio_table(ev.register, stats, strata)
     return table[table["measure_id"] == ev.measure_id].iloc[0]
 
 

@@ -20,6 +20,12 @@ def _rows(profile: pd.DataFrame, dimension: str = "all") -> pd.DataFrame:
     return profile[profile["dimension"] == dimension]
 
 
+def _buyers(profile: pd.DataFrame, dimension: str = "all") -> pd.DataFrame:
+    """The category buyers' rows (>= 1 counted category) of one dimension."""
+    rows = _rows(profile, dimension)
+    return rows[rows["categories"] >= 1]
+
+
 def _weighted_median(values: pd.Series, weights: pd.Series) -> float:
     """Median of `values` repeated `weights` times (the mean of the two middle values for an even count)."""
     total = int(weights.sum())
@@ -41,7 +47,7 @@ def summary(profile: pd.DataFrame) -> pd.Series:
     category buyers) and its median, lines and lines_without_category. Rate, mean and median are NaN when
     there is no category buyer."""
     rows = _rows(profile)
-    buyers = rows[rows["categories"] >= 1]
+    buyers = _buyers(profile)
     category_buyers = int(buyers["customers"].sum())
     cross_buyers = int(buyers.loc[buyers["categories"] >= 2, "customers"].sum())
     return pd.Series({
@@ -60,8 +66,7 @@ def summary(profile: pd.DataFrame) -> pd.Series:
 def distribution(profile: pd.DataFrame) -> pd.DataFrame:
     """Category buyers per number of counted categories (1, 2, 3, ...) and their share of all category
     buyers."""
-    rows = _rows(profile)
-    rows = rows[rows["categories"] >= 1]
+    rows = _buyers(profile)
     result = pd.DataFrame({"categories": rows["categories"].astype("int64"),
                            "customers": rows["customers"].astype("int64")})
     result["share"] = result["customers"] / result["customers"].sum()
@@ -71,8 +76,7 @@ def distribution(profile: pd.DataFrame) -> pd.DataFrame:
 def breadth(profile: pd.DataFrame, cap: int = BREADTH_CAP) -> pd.DataFrame:
     """Category buyers grouped by 1, 2, ..., `cap` or more counted categories, with each group's share,
     repeat purchase rate (>= 2 orders), orders per customer and revenue per customer."""
-    rows = _rows(profile)
-    rows = rows[rows["categories"] >= 1]
+    rows = _buyers(profile)
     grouped = (rows.assign(breadth=rows["categories"].clip(upper=cap).astype("int64"))
                .groupby("breadth", as_index=False)[["customers", "repeat_customers", "orders", "revenue"]].sum())
     return pd.DataFrame({
@@ -91,8 +95,7 @@ def by_customer_group(profile: pd.DataFrame, dimension: str) -> pd.DataFrame:
     the attribute is empty. Channel and store are order attributes: queries/crossbuying_by_group.sql."""
     if dimension not in CUSTOMER_DIMENSIONS:
         raise ValueError(f"not a customer attribute: {dimension}")
-    rows = _rows(profile, dimension)
-    rows = rows[rows["categories"] >= 1]
+    rows = _buyers(profile, dimension)
     weighted = rows.assign(cross=rows["customers"].where(rows["categories"] >= 2, 0),
                            category_sum=rows["categories"] * rows["customers"])
     grouped = weighted.groupby("group_value", dropna=False, as_index=False)[
