@@ -95,6 +95,34 @@ def wait_until_idle(page, timeout: float = 60_000) -> None:
     page.wait_for_timeout(500)
 
 
+_VISIBLE_METRIC_LABELS = """() => Array.from(document.querySelectorAll('[data-testid="stMetric"]'))
+    .filter(m => m.offsetParent !== null)
+    .map(m => { const label = m.querySelector('[data-testid="stMetricLabel"]'); return label ? label.innerText.trim() : ''; })"""
+_METRIC_LABELS_SHOWN = f"""labels => {{ const shown = ({_VISIBLE_METRIC_LABELS})(); return labels.every(l => shown.includes(l)); }}"""
+
+
+def metric_cards(page, *labels: str, timeout: float = 60_000) -> dict[str, str]:
+    """The visible metric cards as {label: value}, after waiting until every one of `labels` is shown.
+
+    An idle status widget is not enough on a loaded machine: the rerun may not have started or drawn its
+    cards yet, so wait for the cards the test is about. The first card of a label wins (hidden tabs keep
+    theirs in the DOM)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    if labels:
+        try:
+            page.wait_for_function(_METRIC_LABELS_SHOWN, arg=list(labels), timeout=timeout)
+        except PlaywrightTimeout as error:  # name what was on screen instead of a bare timeout
+            shown = page.evaluate(_VISIBLE_METRIC_LABELS)
+            raise AssertionError(f"cards {labels} not shown; visible: {shown}") from error
+    found: dict[str, str] = {}
+    for metric in page.locator('[data-testid="stMetric"]').all():
+        if metric.is_visible():
+            label = metric.locator('[data-testid="stMetricLabel"]').inner_text().strip()
+            found.setdefault(label, metric.locator('[data-testid="stMetricValue"]').inner_text().strip())
+    return found
+
+
 def assert_no_exception(page) -> None:
     errors = page.locator('[data-testid="stException"]')
     assert errors.count() == 0, errors.first.inner_text()

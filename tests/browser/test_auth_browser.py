@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from loyalty.auth import UserStore
-from tests.browser.conftest import Server, assert_no_exception, open_page, wait_until_idle
+from tests.browser.conftest import Server, assert_no_exception, metric_cards, open_page, wait_until_idle
 from tests.conftest import FIXTURE_CUSTOMERS, FIXTURE_TRANSACTIONS, make_workspace
 
 pytestmark = pytest.mark.browser
@@ -58,9 +58,7 @@ def test_first_request_after_the_start_gets_the_login_and_then_the_page(browser,
     assert_no_exception(page)
     assert page.locator("h1").first.inner_text() == "Cockpit"
     # the link's filters survived the login: 4 orders in Q1 2026 (tests/queries/test_kpis.py)
-    metrics = {m.locator('[data-testid="stMetricLabel"]').inner_text().strip():
-               m.locator('[data-testid="stMetricValue"]').inner_text().strip()
-               for m in page.locator('[data-testid="stMetric"]').all()}
+    metrics = metric_cards(page, "Orders")
     assert metrics["Orders"] == "4"
     sidebar = page.locator('[data-testid="stSidebar"]')
     assert "Logged in as Vera Viewer (Viewer)" in sidebar.inner_text()

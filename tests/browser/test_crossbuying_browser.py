@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import Server, assert_no_exception, open_page, wait_until_idle
+from tests.browser.conftest import Server, assert_no_exception, metric_cards, open_page, wait_until_idle
 from tests.conftest import d, make_workspace
 from tests.queries.test_crossbuying_fixture import build_crossbuying_workspace
 
@@ -32,12 +32,6 @@ def open_crossbuying(browser, server, lang: str):
     return page
 
 
-def metrics(page) -> dict[str, str]:
-    return {m.locator('[data-testid="stMetricLabel"]').inner_text().strip():
-            m.locator('[data-testid="stMetricValue"]').inner_text().strip()
-            for m in page.locator('[data-testid="stMetric"]').all()}
-
-
 def open_tab(page, name: str) -> None:
     page.get_by_role("tab", name=name).click()
     page.wait_for_timeout(300)
@@ -48,7 +42,8 @@ def open_tab(page, name: str) -> None:
 def test_hand_computed_numbers_in_every_tab(browser, server):
     page = open_crossbuying(browser, server, "en")
     # 6 category buyers (P..U), R and S with 2+ categories, (1 + 1 + 3 + 2 + 1 + 1) / 6 categories each
-    shown = metrics(page)
+    shown = metric_cards(page, "Cross-buying rate", "Avg. categories per customer", "Category buyers",
+                         "Cross-buyers (2+ categ.)")
     assert shown["Cross-buying rate"] == "33.3%"
     assert shown["Avg. categories per customer"] == "1.50"
     assert shown["Category buyers"] == "6"
@@ -75,7 +70,7 @@ def test_hand_computed_numbers_in_every_tab(browser, server):
 
 def test_german_page_formats_numbers_in_german(browser, server):
     page = open_crossbuying(browser, server, "de")
-    shown = metrics(page)
+    shown = metric_cards(page, "Cross-Buying-Rate", "Ø Warengruppen je Kunde")
     assert shown["Cross-Buying-Rate"] == "33,3 %"
     assert shown["Ø Warengruppen je Kunde"] == "1,50"
     page.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import Server, assert_no_exception, open_page, wait_until_idle
+from tests.browser.conftest import Server, assert_no_exception, metric_cards, open_page, wait_until_idle
 from tests.queries import measures_fixture
 
 pytestmark = pytest.mark.browser
@@ -18,15 +18,6 @@ def server(tmp_path_factory):
     srv = Server(root)
     yield srv
     srv.stop()
-
-
-def _metrics(page) -> dict[str, str]:
-    found = {}
-    for metric in page.locator('[data-testid="stMetric"]').all():
-        if metric.is_visible():
-            label = metric.locator('[data-testid="stMetricLabel"]').inner_text().strip()
-            found.setdefault(label, metric.locator('[data-testid="stMetricValue"]').inner_text().strip())
-    return found
 
 
 @pytest.mark.parametrize("lang", ["de", "en"])
@@ -47,9 +38,7 @@ def test_effect_tab_shows_hand_computed_economics(browser, server):
     wait_until_idle(page)
     page.locator('[data-testid="stTab"]', has_text="Effect of a measure").click(timeout=60_000)
     wait_until_idle(page)
-    # the tab's cards, not only an idle script: on a loaded machine the rerun may not have started yet
-    page.locator('[data-testid="stMetricLabel"]:visible', has_text="Break-even uplift").wait_for(timeout=60_000)
-    metrics = _metrics(page)
+    metrics = metric_cards(page, "Incremental margin", "Cost", "ROI", "Break-even uplift")
     # measure MA (first by start date), default follow-up 90 days -> window 2026-01-01 .. 05-01, margin rate
     # 30 % for T2's order without margin. Margin: T1 40 + 20 + 28 = 88, T2 60 x 0.3 = 18, T3 0 -> 106/3;
     # control C1 12, C2 0 -> 6. Uplift 106/3 - 6 = 29.33 x 3 participants = 88; cost 35 + 5 x 3 = 50;

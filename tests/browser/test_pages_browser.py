@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.app.app_pages import PAGE_FILES, PAGE_URLS
-from tests.browser.conftest import Server, assert_no_exception, open_page
+from tests.browser.conftest import Server, assert_no_exception, metric_cards, open_page
 from tests.conftest import FIXTURE_CUSTOMERS, FIXTURE_TRANSACTIONS, make_workspace
 
 pytestmark = pytest.mark.browser
@@ -34,9 +34,8 @@ def test_cockpit_shows_hand_computed_kpis(browser, server):
     page = open_page(browser, f"{server.url}/?lang=en&preset=custom&from=2026-01-01&to=2026-03-31",
                      wait_for='[data-testid="stMetric"]')
     assert_no_exception(page)
-    metrics = {m.locator('[data-testid="stMetricLabel"]').inner_text().strip():
-               m.locator('[data-testid="stMetricValue"]').inner_text().strip()
-               for m in page.locator('[data-testid="stMetric"]').all()}
+    metrics = metric_cards(page, "Active customers", "Orders", "Revenue", "Avg. order value", "Repeat purchase rate",
+                           "Orders per customer")
     # tests/queries/test_kpis.py derives these by hand from the fixture
     assert metrics["Active customers"] == "3"
     assert metrics["Orders"] == "4"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import Server, assert_no_exception, open_page, wait_until_idle
+from tests.browser.conftest import Server, assert_no_exception, metric_cards, open_page, wait_until_idle
 from tests.queries.test_cohort_retention import make_retention_workspace
 
 pytestmark = pytest.mark.browser
@@ -28,12 +28,6 @@ def server(tmp_path_factory, browser):
     srv.stop()
 
 
-def metrics(page) -> dict[str, str]:
-    return {m.locator('[data-testid="stMetricLabel"]').inner_text().strip():
-            m.locator('[data-testid="stMetricValue"]').inner_text().strip()
-            for m in page.locator('[data-testid="stMetric"]').all() if m.is_visible()}
-
-
 def open_tab(page, index: int) -> None:
     page.locator('[data-testid="stTab"]').nth(index).click()
     page.wait_for_timeout(300)
@@ -44,13 +38,15 @@ def test_tabs_show_hand_computed_numbers(browser, server):
     page = open_page(browser, f"{server.url}/repeat-purchase?lang=en&{PERIOD}", wait_for='[data-testid="stMetric"]')
     assert_no_exception(page)
     # 7 customers, A and C ordered at least twice (tests/queries/test_repeat_summary.py)
-    cards = metrics(page)
+    cards = metric_cards(page, "Active customers", "Repeat purchase rate", "One-time buyer share",
+                         "Orders per customer")
     assert cards["Active customers"] == "7" and cards["Repeat purchase rate"] == "28.6%"
     assert cards["One-time buyer share"] == "71.4%" and cards["Orders per customer"] == "1.71"
 
     open_tab(page, 1)  # gaps 15 18 21 26 28 51: median 23.5 days; 2 of 6 new customers came back
     assert_no_exception(page)
-    cards = metrics(page)
+    cards = metric_cards(page, "Median inter-purchase time", "Repeat purchases (gaps)",
+                         "New customers with a second order")
     assert cards["Median inter-purchase time"] == "23.5 days" and cards["Repeat purchases (gaps)"] == "6"
     assert cards["New customers with a second order"] == "33.3%"
 
@@ -59,7 +55,7 @@ def test_tabs_show_hand_computed_numbers(browser, server):
     open_tab(page, 3)
     page.wait_for_selector('[data-testid="stMetric"]')
     assert_no_exception(page)
-    cards = metrics(page)
+    cards = metric_cards(page, "Active", "At risk", "Inactive", "Revenue at risk")
     assert (cards["Active"], cards["At risk"], cards["Inactive"]) == ("1", "2", "4")
     assert cards["Revenue at risk"] == "€140"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import Server, assert_no_exception, open_page, wait_until_idle
+from tests.browser.conftest import Server, assert_no_exception, metric_cards, open_page, wait_until_idle
 from tests.queries.test_survey_fixture import build_survey_workspace
 
 pytestmark = pytest.mark.browser
@@ -25,12 +25,6 @@ def server(tmp_path_factory, browser):
     srv.stop()
 
 
-def metrics(page) -> dict[str, str]:
-    return {m.locator('[data-testid="stMetricLabel"]').inner_text().strip():
-            m.locator('[data-testid="stMetricValue"]').inner_text().strip()
-            for m in page.locator('[data-testid="stMetric"]').all() if m.is_visible()}
-
-
 def open_tab(page, index: int) -> None:
     page.locator('[data-testid="stTab"]').nth(index).click()
     page.wait_for_timeout(300)
@@ -41,7 +35,7 @@ def open_tab(page, index: int) -> None:
 def test_satisfaction_cards_and_tabs_in_english(browser, server):
     page = open_page(browser, f"{server.url}/satisfaction?lang=en&{PERIOD}", wait_for='[data-testid="stMetric"]')
     assert_no_exception(page)
-    cards = metrics(page)
+    cards = metric_cards(page, "NPS", "CSAT avg. (1–5)", "CSAT top-2-box", "Answers")
     # 7 nps answers: 2 promoters, 3 detractors -> -14.3; 7 csat answers sum 23 -> 3.29, 4 of 7 top-2-box;
     # 8 answers from 5 active customers (tests/queries/test_nps_by_group.py, test_csat_by_group.py)
     assert cards["NPS"] == "-14"
@@ -56,7 +50,8 @@ def test_satisfaction_cards_and_tabs_in_english(browser, server):
     open_tab(page, 1)  # over time
     page.wait_for_selector('[data-testid="stPlotlyChart"]')
     open_tab(page, 2)  # closed loop: B was called 5 days after the answer, D not within 7 days
-    cards = metrics(page)
+    cards = metric_cards(page, "Detractor answers (with customer number)", "Contacted within 7 days",
+                         "Without contact")
     assert cards["Detractor answers (with customer number)"] == "2"
     assert cards["Contacted within 7 days"] == "50.0%"
     assert cards["Without contact"] == "1"
@@ -70,7 +65,7 @@ def test_satisfaction_cards_and_tabs_in_english(browser, server):
 def test_satisfaction_in_german_with_lower_minimum(browser, server):
     page = open_page(browser, f"{server.url}/satisfaction?lang=de&{PERIOD}", wait_for='[data-testid="stMetric"]')
     assert_no_exception(page)
-    cards = metrics(page)
+    cards = metric_cards(page, "NPS", "CSAT Ø (1–5)", "CSAT Top-2-Box")
     assert cards["NPS"] == "-14" and cards["CSAT Ø (1–5)"] == "3,29" and cards["CSAT Top-2-Box"] == "57,1 %"
     open_tab(page, 1)  # months with 2, 2 and 3 nps answers: all below the default minimum of 30
     page.wait_for_selector('[data-testid="stPlotlyChart"]')
@@ -88,7 +83,8 @@ def test_satisfaction_in_german_with_lower_minimum(browser, server):
 def test_complaint_cards_in_english_and_german(browser, server):
     page = open_page(browser, f"{server.url}/complaints?lang=en&{PERIOD}", wait_for='[data-testid="stMetric"]')
     assert_no_exception(page)
-    cards = metrics(page)
+    cards = metric_cards(page, "Contacts", "Complaints", "Complaints per 1,000", "Open complaints",
+                         "Median days to resolve", "Resolved within 7 days")
     # Q1 contacts: B complaint 01-15 resolved 01-16 (1 day), B inquiry 01-25, D complaint 03-12 open;
     # active customers A B C D F = 5 -> 2 complaints per 5 customers = 400 per 1,000
     assert cards["Contacts"] == "3" and cards["Complaints"] == "2"
@@ -104,7 +100,7 @@ def test_complaint_cards_in_english_and_german(browser, server):
 
     page = open_page(browser, f"{server.url}/complaints?lang=de&{PERIOD}", wait_for='[data-testid="stMetric"]')
     assert_no_exception(page)
-    cards = metrics(page)
+    cards = metric_cards(page, "Kontakte", "Beschwerden je 1.000")
     assert cards["Kontakte"] == "3" and cards["Beschwerden je 1.000"] == "400,0"
     open_tab(page, 3)
     page.close()

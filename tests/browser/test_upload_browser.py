@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.app.test_data_page import GERMAN_CSV
-from tests.browser.conftest import Server, assert_no_exception, open_page, wait_until_idle
+from tests.browser.conftest import Server, assert_no_exception, metric_cards, open_page, wait_until_idle
 from tests.conftest import FIXTURE_CUSTOMERS, FIXTURE_TRANSACTIONS, make_workspace
 
 pytestmark = pytest.mark.browser
@@ -20,12 +20,6 @@ def server(tmp_path_factory):
     srv = Server(root)
     yield srv, tmp_path
     srv.stop()
-
-
-def metric_values(page) -> dict[str, str]:
-    return {m.locator('[data-testid="stMetricLabel"]').inner_text().strip():
-            m.locator('[data-testid="stMetricValue"]').inner_text().strip()
-            for m in page.locator('[data-testid="stMetric"]').all()}
 
 
 def test_upload_check_import_and_the_cockpit_shows_the_new_numbers(browser, server):
@@ -45,7 +39,7 @@ def test_upload_check_import_and_the_cockpit_shows_the_new_numbers(browser, serv
     body = page.locator('[data-testid="stMainBlockContainer"]').inner_text()
     assert "Gelesen als CSV-Datei, Trennzeichen Semikolon (;), Kodierung Windows-1252" in body
     assert "1 von 5 Zeilen sind ungültig" in body
-    assert metric_values(page) == {"Zeilen gelesen": "5", "Gültige Zeilen": "4", "Ungültige Zeilen": "1"}
+    assert metric_cards(page, "Zeilen gelesen", "Gültige Zeilen", "Ungültige Zeilen") == {"Zeilen gelesen": "5", "Gültige Zeilen": "4", "Ungültige Zeilen": "1"}
     import_button = page.get_by_role("button", name="4 Zeilen in „Transaktionen“ importieren")
     assert import_button.is_disabled()  # not before the user decided about the invalid row
 
@@ -60,7 +54,7 @@ def test_upload_check_import_and_the_cockpit_shows_the_new_numbers(browser, serv
 
     cockpit = open_page(browser, f"{srv.url}/?lang=de&preset=all_data", wait_for='[data-testid="stMetric"]')
     assert_no_exception(cockpit)
-    values = metric_values(cockpit)
+    values = metric_cards(cockpit, "Aktive Kunden", "Bestellungen", "Umsatz", "Ø Bestellwert")
     # 3 orders of 2 customers, revenue 1,250 + 99 + 50 = 1,399 €, 1,399 / 3 = 466.33 € per order
     assert (values["Aktive Kunden"], values["Bestellungen"], values["Umsatz"], values["Ø Bestellwert"]) == (
         "2", "3", "1.399 €", "466,33 €")

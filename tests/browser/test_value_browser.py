@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from tests.browser.conftest import Server, assert_no_exception, open_page, wait_until_idle
+from tests.browser.conftest import Server, assert_no_exception, metric_cards, open_page, wait_until_idle
 from tests.conftest import make_workspace
 from tests.queries.test_abc_classes import CUSTOMERS, TRANSACTIONS
 
@@ -42,17 +42,12 @@ def open_tab(page, name: str) -> None:
     wait_until_idle(page)
 
 
-def metrics(page) -> dict[str, str]:
-    return {m.locator('[data-testid="stMetricLabel"]').inner_text().strip():
-            m.locator('[data-testid="stMetricValue"]').inner_text().strip()
-            for m in page.locator('[data-testid="stMetric"]').all()}
-
-
 def test_abc_tab_shows_hand_computed_shares(browser, server):
     page = open_value_page(browser, f"{server.url}/customer-value?lang=en&{PERIOD}")
     assert_no_exception(page)
     # tests/queries/test_abc_classes.py: A = P, Q with revenue 80 of 95; B = R, S 16; C = T, U -1
-    shown = metrics(page)
+    shown = metric_cards(page, "Class A: share of revenue", "Class B: share of revenue",
+                         "Class C: share of revenue")
     assert shown["Class A: share of revenue"] == "84.2%"
     assert shown["Class B: share of revenue"] == "16.8%"
     assert shown["Class C: share of revenue"] == "-1.1%"
@@ -90,7 +85,7 @@ def test_clv_tab_fits_the_model_on_demo_data(browser, tmp_path_factory):
         open_tab(page, "CLV")
         page.get_by_text("Check: how well does the model predict?").wait_for(timeout=120_000)
         assert_no_exception(page)
-        shown = metrics(page)
+        shown = metric_cards(page, "Value, next 12 months", "Avg. P(alive)")
         assert shown["Value, next 12 months"].startswith("€") and shown["Avg. P(alive)"].endswith("%")
         assert page.get_by_text("In the holdout period 2025-10-01 – 2026-09-30").count() == 1
         assert page.locator('[data-testid="stPlotlyChart"]:visible').count() == 3  # tracking, by frequency, by segment
