@@ -269,9 +269,9 @@ def score_range_table(ranges: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------------
 
 
-def _fit(version: int, calibration_end: date, unit: str, horizon: int, discount_rate: float,
+def _fit(calibration_end: date, unit: str, horizon: int, discount_rate: float,
          margin_rate: float) -> ClvResult:
-    """One fit per workspace version and settings (cached by components.data.cached; read-only)."""
+    """One fit per workspace version and settings (run through components.data.cached; read-only)."""
     con = data.connection()
     try:
         return fit_clv(con, ClvSettings(calibration_end, unit, horizon, discount_rate, margin_rate))
@@ -299,10 +299,10 @@ def clv_settings(first: date, last: date) -> ClvSettings:
     return ClvSettings(calibration_end, unit, int(horizon), rate / 100, margin / 100)
 
 
-def _customers(version: int, settings: tuple, filters: Filters) -> pd.DataFrame:
+def _customers(settings: tuple, filters: Filters) -> pd.DataFrame:
     """The forecast per customer with segment labels, for the sidebar filters: cached and shared like the fit
     (read-only), so a rerun does not join 670 k customers again."""
-    result = data.cached(_fit)(version, *settings)
+    result = data.cached(_fit, *settings)
     attributes = data.query("value_customers", **filters.params())
     customers = customers_with_attributes(result, attributes)
     customers["segment"] = segment_labels(customers["segment"])
@@ -323,7 +323,7 @@ def render_clv(is_open: bool) -> None:
                     settings.margin_rate)
     try:
         with st.spinner(t("value.clv_fitting")):
-            result = data.cached(_fit)(ctx.snapshot.version, *fit_settings)
+            result = data.cached(_fit, *fit_settings)
     except ClvDataError as exc:
         st.info(t(f"value.clv_{exc.reason}", found=i18n.fmt_number(exc.found, lang),
                   needed=i18n.fmt_number(exc.needed, lang)))
@@ -332,7 +332,7 @@ def render_clv(is_open: bool) -> None:
         st.warning(t("value.clv_model_error", detail=str(exc)))
         return
 
-    customers = data.cached(_customers)(ctx.snapshot.version, fit_settings, ctx.filters)
+    customers = data.cached(_customers, fit_settings, ctx.filters)
     if customers.empty:
         st.info(t("value.clv_no_customers"))
         return

@@ -74,14 +74,22 @@ def query(name: str, **params) -> pd.DataFrame:
     return _cached_query(_root(), workspace().version, settings().engine, name, frozen)
 
 
-def cached(func):
-    """Cache a Python computation (a model fit) per workspace version, shared by all sessions.
+def cached(func, *args):
+    """func(*args) computed once per workspace (root and version) and engine, shared by all sessions.
 
-    Use as `cached(fn)(version, *args)`; the first argument must be the workspace version. The result is
-    handed out as is, not copied (st.cache_resource): a CLV fit of 670 k customers is 85 MB, and copying it
-    out of st.cache_data took 0.5 s on every rerun. Callers therefore only read it.
+    For Python computations on query results (a model fit, the measures' statistics). The result is handed
+    out as is, not copied (st.cache_resource): a CLV fit of 670 k customers is 85 MB, and copying it out of
+    st.cache_data took 0.5 s on every rerun. Callers therefore only read it. func reads the workspace through
+    query()/connection(), so the workspace is part of the key, not one of func's arguments.
     """
-    return st.cache_resource(ttl=_TTL, max_entries=16, show_spinner=False)(func)
+    return _shared_result(func, f"{func.__module__}.{func.__qualname__}", _root(), workspace().version,
+                          settings().engine, args)
+
+
+@st.cache_resource(ttl=_TTL, max_entries=32, show_spinner=False)
+def _shared_result(_func, name: str, root: str, version: int, engine: str, args: tuple):
+    # _func is not hashed (leading underscore): its qualified name stands for it in the key
+    return _func(*args)
 
 
 def connection():
