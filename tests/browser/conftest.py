@@ -123,6 +123,16 @@ def metric_cards(page, *labels: str, timeout: float = 60_000) -> dict[str, str]:
     return found
 
 
+def wait_for_text(page, text: str, timeout: float = 60_000) -> None:
+    """Wait until the page shows `text` (a tab's sentence is drawn after its charts and cards)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function("text => document.body.innerText.includes(text)", arg=text, timeout=timeout)
+    except PlaywrightTimeout as error:
+        raise AssertionError(f"{text!r} not shown; the page says: {page.inner_text('body')[:2000]}") from error
+
+
 def assert_no_exception(page) -> None:
     errors = page.locator('[data-testid="stException"]')
     assert errors.count() == 0, errors.first.inner_text()

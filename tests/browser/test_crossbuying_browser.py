@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import Server, assert_no_exception, metric_cards, open_page, wait_until_idle
+from tests.browser.conftest import Server, assert_no_exception, metric_cards, open_page, wait_for_text, wait_until_idle
 from tests.conftest import d, make_workspace
 from tests.queries.test_crossbuying_fixture import build_crossbuying_workspace
 
@@ -49,22 +49,22 @@ def test_hand_computed_numbers_in_every_tab(browser, server):
     assert shown["Category buyers"] == "6"
     assert shown["Cross-buyers (2+ categ.)"] == "2"
     page.wait_for_selector('[data-testid="stPlotlyChart"]')
-    assert "1 of the 7 active customers have no counted category" in page.inner_text("body")  # V
+    wait_for_text(page, "1 of the 7 active customers have no counted category")  # V
 
     open_tab(page, "Category affinity")
     page.wait_for_selector('[data-testid="stDataFrame"]')
     # highest lift: Dünger -> Grill, both bought by R and S: confidence 2/2, lift 1 / (2/6) = 3
-    assert "of the customers who bought Dünger, 100% also bought Grill – 3.00 times" in page.inner_text("body")
+    wait_for_text(page, "of the customers who bought Dünger, 100% also bought Grill – 3.00 times")
 
     open_tab(page, "Category migration")
     # entry Garten (default: most new customers): P, Q, R; P and R bought again later
     page.wait_for_selector('[data-testid="stPlotlyChart"]')
-    assert "3 new customers bought Garten on their first purchase day; 2 (67%)" in page.inner_text("body")
+    wait_for_text(page, "3 new customers bought Garten on their first purchase day; 2 (67%)")
 
     open_tab(page, "Next best category")
     page.wait_for_selector('[data-testid="stDataFrame"]')
     # S -> Garten (1/2 x 130/3), P and Q -> Dünger (1/3 x 17.5 each): 21.67 + 5.83 + 5.83 = 33.33
-    assert "3 customers with a recommendation; expected value in total €33." in page.inner_text("body")
+    wait_for_text(page, "3 customers with a recommendation; expected value in total €33.")
     page.close()
 
 
@@ -87,6 +87,7 @@ def test_without_category_the_page_explains_the_import(browser, tmp_path_factory
             page.close()
             page = open_page(browser, f"{srv.url}/cross-buying?lang=en", wait_for='[data-testid="stAlert"]')
         assert_no_exception(page)
+        wait_for_text(page, "the column “category” is empty")
         text = page.inner_text("body")
         assert "the column “category” is empty" in text and "Warengruppe" in text and "product_id" in text
         assert page.locator('[data-testid="stPlotlyChart"]').count() == 0

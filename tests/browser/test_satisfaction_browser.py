@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import Server, assert_no_exception, metric_cards, open_page, wait_until_idle
+from tests.browser.conftest import Server, assert_no_exception, metric_cards, open_page, wait_for_text, wait_until_idle
 from tests.queries.test_survey_fixture import build_survey_workspace
 
 pytestmark = pytest.mark.browser
@@ -56,9 +56,9 @@ def test_satisfaction_cards_and_tabs_in_english(browser, server):
     assert cards["Contacted within 7 days"] == "50.0%"
     assert cards["Without contact"] == "1"
     open_tab(page, 3)  # chain of effects: no answer has 12 months of follow-up in this workspace
-    assert page.get_by_text("No answer has 12 following months in the data yet.").count() == 1
+    wait_for_text(page, "No answer has 12 following months in the data yet.")
     open_tab(page, 4)  # word of mouth: the workspace has no acquisition data
-    assert page.get_by_text("New customers won by recommendation").count() == 1
+    wait_for_text(page, "New customers won by recommendation")
     page.close()
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from tests.browser.conftest import Server, assert_no_exception, metric_cards, open_page, wait_until_idle
+from tests.browser.conftest import Server, assert_no_exception, metric_cards, open_page, wait_for_text, wait_until_idle
 from tests.conftest import make_workspace
 from tests.queries.test_abc_classes import CUSTOMERS, TRANSACTIONS
 
@@ -51,6 +51,7 @@ def test_abc_tab_shows_hand_computed_shares(browser, server):
     assert shown["Class A: share of revenue"] == "84.2%"
     assert shown["Class B: share of revenue"] == "16.8%"
     assert shown["Class C: share of revenue"] == "-1.1%"
+    wait_for_text(page, "2 customers (33.3% of customers)")
     assert page.get_by_text("2 customers (33.3% of customers)").count() == 3
     page.wait_for_selector('[data-testid="stPlotlyChart"]')
     page.close()
